@@ -90,3 +90,11 @@ export const Labels = {
   zone: 'kuma.io/zone',
   mesh: 'kuma.io/mesh',
 } as const;
+
+/** Kinds that live outside any mesh; every other kind is mesh-scoped. */
+const globalScopedTypes: ReadonlySet<ResourceType> = new Set(['Mesh', 'Zone', 'ZoneIngress']);
+
+/** Whether a kind is mesh-scoped (its key carries a mesh) or global-scoped. */
+export function isMeshScoped(type: ResourceType): boolean {
+  return !globalScopedTypes.has(type);
+}
