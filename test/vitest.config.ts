@@ -1,12 +1,11 @@
-import { defineConfig } from 'vitest/config';
+import { zonemeshVitestConfig } from '../vitest.shared.ts';
 
-export default defineConfig({
-  test: {
-    include: ['**/*.test.ts'],
-    exclude: ['node_modules/**'],
-    testTimeout: 120_000,
-    hookTimeout: 120_000,
-    fileParallelism: false,
-    passWithNoTests: true,
-  },
+// Multi-process tests: one file at a time, each starts its own servers and control planes.
+export default zonemeshVitestConfig({
+  include: ['**/*.test.ts'],
+  exclude: ['node_modules/**'],
+  testTimeout: 120_000,
+  hookTimeout: 120_000,
+  fileParallelism: false,
+  passWithNoTests: true,
 });

@@ -1,5 +1,3 @@
-import { defineConfig } from 'vitest/config';
+import { zonemeshVitestConfig } from '../../vitest.shared.ts';
 
-export default defineConfig({
-  test: { include: ['src/**/*.test.ts'], testTimeout: 30_000, hookTimeout: 60_000, passWithNoTests: false },
-});
+export default zonemeshVitestConfig();
