@@ -1,1 +1,37 @@
-export {};
+/** @zonemesh/testkit — real servers on free ports, process hygiene, and resource builders for tests. */
+export {
+  dataplane,
+  healthCheck,
+  mesh,
+  meshTrafficPermission,
+  trafficPermission,
+  trafficRoute,
+  zone,
+  zoneIngress,
+} from './builders.js';
+export { containerRuntimeAnswers, startContainer } from './container-runtime.js';
+export { findBinary, locateBinary, MissingBinaryError } from './find-binary.js';
+export { freePort } from './free-port.js';
+export {
+  killAllProcesses,
+  registerCleanup,
+  runningProcessCount,
+  startProcess,
+  waitForPort,
+} from './managed-process.js';
+export { redisInstallHint, startRedis } from './redis-server.js';
+export type {
+  BuilderOptions,
+  DataplaneInput,
+  InboundInput,
+  SelectorInput,
+  ZoneIngressInput,
+} from './builders.js';
+export type { StartedContainer } from './container-runtime.js';
+export type {
+  ManagedProcess,
+  ProcessExit,
+  StartProcessOptions,
+  WaitForPortOptions,
+} from './managed-process.js';
+export type { RedisServer, StartRedisOptions } from './redis-server.js';
