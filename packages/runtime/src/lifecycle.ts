@@ -37,47 +37,71 @@ export interface Lifecycle {
   readonly done: Promise<void>;
 }
 
-/** Makes a lifecycle; nothing starts until {@link Lifecycle.start}. */
+/**
+ * Makes a lifecycle; nothing starts until {@link Lifecycle.start}. Components stop in reverse
+ * start order, each once the ones started after it are done: the API stops answering before
+ * sync stops, and sync stops before the store closes.
+ */
 export function createLifecycle(options: { readonly log: Logger }): Lifecycle {
   const log = options.log.child({ component: 'lifecycle' });
-  const controller = new AbortController();
+  const root = new AbortController();
   const components: Component[] = [];
-  const running: Promise<void>[] = [];
+  const running: { readonly name: string; readonly stop: AbortController; readonly done: Promise<void> }[] =
+    [];
   let started = false;
+
+  const stopAll = async (): Promise<void> => {
+    for (const component of [...running].reverse()) {
+      component.stop.abort(root.signal.reason);
+      await component.done.catch((err: unknown) => {
+        log.error({ err, name: component.name }, 'component failed while stopping');
+      });
+    }
+  };
   const aborted = new Promise<void>((resolve) => {
-    controller.signal.addEventListener('abort', () => resolve(), { once: true });
+    root.signal.addEventListener('abort', () => resolve(), { once: true });
   });
-  const done = aborted.then(() => Promise.allSettled(running)).then(() => undefined);
+  // Stopping waits for a start in progress, so a component that finishes starting late is stopped too.
+  let startLoop: Promise<void> = Promise.resolve();
+  const done = aborted.then(() => startLoop).then(stopAll);
 
   const stop = async (reason = 'stop requested'): Promise<void> => {
-    if (!controller.signal.aborted) {
+    if (!root.signal.aborted) {
       log.info({ reason }, 'stopping');
-      controller.abort(new Error(reason));
+      root.abort(new Error(reason));
     }
     await done;
   };
 
   return {
-    signal: controller.signal,
+    signal: root.signal,
     add(component) {
       if (started) throw new Error(`component ${component.name} added after start`);
       components.push(component);
     },
     async start() {
       started = true;
-      for (const component of components) {
-        if (controller.signal.aborted) break;
-        try {
-          const handle = await component.start(controller.signal);
-          running.push(
-            handle.done.catch((err: unknown) => {
-              log.error({ err, name: component.name }, 'component failed while stopping');
-            }),
-          );
-        } catch (err) {
-          await stop(`component ${component.name} failed to start`);
-          throw err;
+      let failure: { readonly err: unknown } | undefined;
+      startLoop = (async () => {
+        for (const component of components) {
+          if (root.signal.aborted) break;
+          const own = new AbortController();
+          try {
+            const handle = await component.start(own.signal);
+            running.push({ name: component.name, stop: own, done: handle.done });
+          } catch (err) {
+            failure = { err };
+            const reason = `component ${component.name} failed to start`;
+            log.info({ reason }, 'stopping');
+            root.abort(new Error(reason));
+            break;
+          }
         }
+      })();
+      await startLoop;
+      if (failure !== undefined) {
+        await done;
+        throw failure.err;
       }
     },
     stop,
@@ -108,14 +132,18 @@ export function stopOnTerminationSignals(lifecycle: Lifecycle, log: Logger): () 
 }
 
 /**
- * Runs a process's lifecycle to the end: starts it, stops it on SIGTERM/SIGINT, and exits with
- * status 0 once every component is done (1 if starting failed, or if stopping takes longer
- * than `stopTimeoutMs`, default 10 s). Never returns.
+ * Runs a process's lifecycle to the end: starts it, logs one `ready` line (with the fields `readyFields` returns then)
+ * once every component started, stops on SIGTERM/SIGINT, and exits with status 0 once every
+ * component is done (1 if starting failed, or if stopping takes longer than `stopTimeoutMs`,
+ * default 10 s). Never returns.
  */
 export async function runUntilStopped(
   lifecycle: Lifecycle,
   log: Logger,
-  options: { readonly stopTimeoutMs?: number } = {},
+  options: {
+    readonly stopTimeoutMs?: number;
+    readonly readyFields?: () => Readonly<Record<string, unknown>>;
+  } = {},
 ): Promise<never> {
   stopOnTerminationSignals(lifecycle, log);
   try {
@@ -125,6 +153,7 @@ export async function runUntilStopped(
     await lifecycle.done;
     process.exit(1);
   }
+  if (!lifecycle.signal.aborted) log.info({ ...options.readyFields?.() }, 'ready');
   if (!lifecycle.signal.aborted) {
     await new Promise((resolve) => lifecycle.signal.addEventListener('abort', resolve, { once: true }));
   }
