@@ -19,6 +19,7 @@ export {
   startProcess,
   waitForPort,
 } from './managed-process.js';
+export { natsInstallHint, startNats, startNatsHubWithLeaves } from './nats-server.js';
 export { redisInstallHint, startRedis } from './redis-server.js';
 export type {
   BuilderOptions,
@@ -35,3 +36,10 @@ export type {
   WaitForPortOptions,
 } from './managed-process.js';
 export type { RedisServer, StartRedisOptions } from './redis-server.js';
+export type {
+  LeafRemoteCredentials,
+  NatsHubWithLeaves,
+  NatsServer,
+  StartNatsHubWithLeavesOptions,
+  StartNatsOptions,
+} from './nats-server.js';
