@@ -24,8 +24,8 @@ const redactPaths = [
 ];
 
 export interface LoggerOptions {
-  /** Default `info`. */
-  readonly level?: Level;
+  /** Default `info`; `silent` for tests. */
+  readonly level?: Level | 'silent';
   /** Fields on every line, e.g. `{ service: 'zonemesh-cp', mode: 'zone' }`. */
   readonly base?: Readonly<Record<string, unknown>>;
   /** Where lines go; default stdout, written synchronously so nothing is lost on exit. */

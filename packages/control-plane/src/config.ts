@@ -1,0 +1,155 @@
+/**
+ * `zonemesh-cp run` configuration: its flags (each also env `ZONEMESH_<FLAG>`) and the schema
+ * that turns them into a typed, checked config. Parsed once, in `main.ts`.
+ */
+import { DurationSchema, HostPortSchema, type FlagDefinitions } from '@zonemesh/runtime';
+import { z } from 'zod';
+
+/** Every flag of `zonemesh-cp run`. */
+export const controlPlaneFlags = {
+  mode: {
+    type: 'string',
+    description: 'run as the global control plane or a zone control plane',
+    valueName: 'global|zone',
+  },
+  zone: {
+    type: 'string',
+    description: "this zone's name (zone mode; required when federated)",
+    valueName: 'NAME',
+  },
+  'nats-url': {
+    type: 'string',
+    description: 'NATS server(s), comma-separated; in zone mode its presence makes the zone federated',
+    valueName: 'URL',
+  },
+  'nats-creds': { type: 'string', description: 'NATS credentials file (optional)', valueName: 'FILE' },
+  'nats-js-domain': {
+    type: 'string',
+    description: "the hub's JetStream domain when connecting through a leaf node",
+    valueName: 'DOMAIN',
+  },
+  'nats-js-api-prefix': {
+    type: 'string',
+    description: 'JetStream API prefix imported by a zone account',
+    valueName: 'PREFIX',
+  },
+  'nats-inbox-prefix': {
+    type: 'string',
+    description: 'inbox subject prefix allowed for this zone',
+    valueName: 'PREFIX',
+  },
+  store: {
+    type: 'string',
+    description: 'where resources are kept',
+    default: 'memory',
+    valueName: 'memory|redis',
+  },
+  'redis-url': { type: 'string', description: 'Redis URL (with --store redis)', valueName: 'URL' },
+  'api-address': {
+    type: 'string',
+    description: 'REST API, /metrics and /ready',
+    default: '0.0.0.0:5681',
+    valueName: 'HOST:PORT',
+  },
+  'dp-server-address': {
+    type: 'string',
+    description: 'dataplane server, where proxies connect (zone mode)',
+    default: '0.0.0.0:5678',
+    valueName: 'HOST:PORT',
+  },
+  environment: {
+    type: 'string',
+    description: 'where the control plane runs',
+    default: 'universal',
+    valueName: 'universal',
+  },
+  'zone-offline-timeout': {
+    type: 'string',
+    description: 'global shows a zone Offline after this long without a heartbeat',
+    default: '30s',
+    valueName: 'DURATION',
+  },
+  'api-localhost-is-admin': {
+    type: 'boolean',
+    description: 'requests from loopback may write without a token',
+    default: 'true',
+  },
+  'log-level': {
+    type: 'string',
+    description: 'log level',
+    default: 'info',
+    valueName: 'debug|info|warn|error',
+  },
+} as const satisfies FlagDefinitions;
+
+const notYet = (what: string, issue: string) => `${what} is not supported yet (${issue}); use universal`;
+
+/** The schema over raw flag values (camelCase keys). */
+export const ControlPlaneConfigSchema = z
+  .object({
+    mode: z.enum(['global', 'zone'], { error: 'must be global or zone' }),
+    zone: z
+      .string()
+      .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'must be a DNS label: lowercase letters, digits and -')
+      .optional(),
+    natsUrl: z.string().min(1).optional(),
+    natsCreds: z.string().min(1).optional(),
+    natsJsDomain: z.string().min(1).optional(),
+    natsJsApiPrefix: z.string().min(1).optional(),
+    natsInboxPrefix: z.string().min(1).optional(),
+    store: z
+      .string()
+      .default('memory')
+      .pipe(
+        z.enum(['memory', 'redis'], {
+          error: (issue) =>
+            issue.input === 'kubernetes'
+              ? 'the kubernetes store is not supported yet (it comes with Kubernetes mode); use memory or redis'
+              : 'must be memory or redis',
+        }),
+      ),
+    redisUrl: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
+    apiAddress: HostPortSchema.default({ host: '0.0.0.0', port: 5681 }),
+    dpServerAddress: HostPortSchema.default({ host: '0.0.0.0', port: 5678 }),
+    environment: z
+      .string()
+      .default('universal')
+      .pipe(
+        z.enum(['universal'], {
+          error: (issue) =>
+            issue.input === 'kubernetes'
+              ? notYet('--environment kubernetes', 'Kubernetes mode comes in a later release')
+              : 'must be universal',
+        }),
+      ),
+    zoneOfflineTimeout: DurationSchema.default(30_000).pipe(z.number().min(1_000, 'must be at least 1s')),
+    apiLocalhostIsAdmin: z.stringbool().default(true),
+    logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
+  })
+  .superRefine(
+    (config, ctx) => {
+      if (config.mode === 'zone' && config.natsUrl !== undefined && config.zone === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['zone'],
+          message: 'is required for a federated zone (one with --nats-url)',
+        });
+      }
+      if (config.mode === 'global' && config.zone !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['zone'], message: 'is only for --mode zone' });
+      }
+      if (config.store === 'redis' && config.redisUrl === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['redisUrl'], message: 'is required with --store redis' });
+      }
+    },
+    // Run even when single fields failed, so every problem is reported at once.
+    { when: () => true },
+  );
+
+/** The checked configuration of a control plane. Durations are in milliseconds. */
+export type ControlPlaneConfig = z.output<typeof ControlPlaneConfigSchema>;
+
+/** Whether this zone control plane is connected to a global one (it has `--nats-url`). */
+export function isFederatedZone(config: ControlPlaneConfig): boolean {
+  return config.mode === 'zone' && config.natsUrl !== undefined;
+}

@@ -1,0 +1,28 @@
+/**
+ * `zonemesh-cp`: the composition root. Parses the command line once, then wires the store, sync
+ * and the REST API into one lifecycle that SIGTERM/SIGINT stop. Nothing imports this module.
+ */
+import { runUntilStopped } from '@zonemesh/runtime';
+import { parseCommandLine } from './command-line.js';
+import { createControlPlaneRuntime } from './control-plane-runtime.js';
+import { setupApiServer } from './rest/api-server.js';
+import { setupStore } from './store-setup.js';
+import { setupSync } from './sync-setup.js';
+
+const commandLine = parseCommandLine(process.argv.slice(2), process.env);
+if (commandLine.kind === 'help') {
+  process.stdout.write(commandLine.text);
+  process.exit(0);
+}
+if (commandLine.kind === 'usage-error') {
+  process.stderr.write(commandLine.text);
+  process.exit(2);
+}
+
+const runtime = createControlPlaneRuntime(commandLine.config);
+const store = setupStore(runtime);
+const federation = setupSync(runtime, store);
+const api = setupApiServer(runtime, { store, federation });
+await runUntilStopped(runtime.lifecycle, runtime.log, {
+  readyFields: () => ({ version: runtime.version, apiAddress: api.address() }),
+});
