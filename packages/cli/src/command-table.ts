@@ -1,0 +1,8 @@
+/**
+ * Every zmctl command. To add one: write `src/commands/<name>.ts` exporting a `Command`, import it
+ * here and add it to the list. Two-word commands (`inspect traffic`) group under their first word.
+ */
+import type { Command } from './command.js';
+import { validateCommand } from './commands/validate.js';
+
+export const commands: readonly Command[] = [validateCommand];
