@@ -23,6 +23,7 @@ export type SyncDirection = 'global-to-zones' | 'zone-to-global' | 'zone-to-glob
 /** Where the kind's spec sits in Kuma's Universal form: inline at top level, or under `spec:`. */
 export type UniversalLayout = 'inline' | 'nested';
 
+/** What zonemesh knows about one kind: where it lives, how it travels, how it is named and validated. */
 export interface KindDescriptor<S = unknown> {
   readonly type: ResourceType;
   readonly scope: KindScope;

@@ -11,6 +11,7 @@ export type Selector = Record<string, string>;
 /** One `sources[]`/`destinations[]` entry. A `match: null` (a YAML indentation slip) reads as empty. */
 export const SelectorEntrySchema = protoObject({ match: SelectorSchema.optional() });
 
+/** One `sources[]`/`destinations[]` entry as parsed. */
 export type SelectorEntry = z.infer<typeof SelectorEntrySchema>;
 
 /** `sources` and `destinations`, shared by every old-style policy. OR between entries. */

@@ -20,6 +20,7 @@ export const targetRefKinds = [
   'Dataplane',
 ] as const;
 
+/** A targetRef kind name. */
 export type TargetRefKind = (typeof targetRefKinds)[number];
 
 /**
@@ -37,6 +38,7 @@ export const TargetRefSchema = structObject({
   sectionName: str().optional(),
 });
 
+/** A parsed targetRef; every field optional, as Kuma decodes it. */
 export type TargetRef = z.infer<typeof TargetRefSchema>;
 
 /** Which kinds a position accepts and what else it allows. */

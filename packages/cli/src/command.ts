@@ -16,6 +16,7 @@ export const ExitCode = {
   unreachable: 3,
 } as const;
 
+/** One of {@link ExitCode}. */
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
 /** A command-specific flag, in `node:util` parseArgs terms plus help text. */
@@ -41,6 +42,7 @@ export interface CliIo {
 /** Parsed flag values: a string, a boolean, or a list for `multiple` flags. */
 export type FlagValues = Readonly<Record<string, string | boolean | (string | boolean)[] | undefined>>;
 
+/** What a command runs with. */
 export interface CommandContext {
   readonly options: GlobalOptions;
   readonly flags: FlagValues;
@@ -49,6 +51,7 @@ export interface CommandContext {
   readonly io: CliIo;
 }
 
+/** One zmctl command: its name, help and behaviour. */
 export interface Command {
   /** One or two words: `validate`, `inspect traffic`. */
   readonly name: string;

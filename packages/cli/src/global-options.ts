@@ -8,17 +8,20 @@ import type { FlagSpec } from './command.js';
 /** Output formats of `-o`. */
 export const outputFormats = ['table', 'yaml', 'json'] as const;
 
+/** A `-o` value. */
 export type OutputFormat = (typeof outputFormats)[number];
 
 /** Where the control plane listens when neither `--cp` nor `ZONEMESH_CP` says otherwise (Kuma's port). */
 export const defaultControlPlaneUrl = 'http://127.0.0.1:5681';
 
+/** The global options after defaults: `--cp` (else ZONEMESH_CP, else the default), `--token-file`, `-o`. */
 export const GlobalOptionsSchema = z.object({
   cp: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }),
   tokenFile: z.string().min(1, { error: 'must not be empty' }).optional(),
   output: z.enum(outputFormats, { error: `must be one of: ${outputFormats.join(', ')}` }),
 });
 
+/** Parsed global options. */
 export type GlobalOptions = z.infer<typeof GlobalOptionsSchema>;
 
 /** The global flags, for the parser and for help. `help` is handled by the dispatcher. */

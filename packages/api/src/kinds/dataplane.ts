@@ -23,6 +23,7 @@ import { defineKind } from './kind-definition.js';
 /** Values of `kuma.io/protocol`, in the order Kuma lists them. */
 export const supportedProtocols = ['grpc', 'http', 'http2', 'kafka', 'tcp'] as const;
 
+/** A `kuma.io/protocol` value. */
 export type Protocol = (typeof supportedProtocols)[number];
 
 /** One served port. Traffic arriving on `port` is forwarded to `serviceAddress:servicePort`. */
@@ -61,6 +62,7 @@ export const OutboundSchema = protoObject({
   }).optional(),
 });
 
+/** The Dataplane's `networking`: its address, inbounds, outbounds or gateway. */
 export const DataplaneNetworkingSchema = protoObject({
   address: str().optional(),
   advertisedAddress: str().optional(),
@@ -74,15 +76,20 @@ export const DataplaneNetworkingSchema = protoObject({
   admin: protoObject({ port: uint32().optional() }).optional(),
 });
 
+/** The Dataplane spec (inline in Universal form). `probes` and `metrics` are kept as written. */
 export const DataplaneSpecSchema = protoObject({
   networking: DataplaneNetworkingSchema.optional(),
   probes: JsonObjectSchema.optional(),
   metrics: JsonObjectSchema.optional(),
 });
 
+/** One parsed inbound. */
 export type Inbound = z.infer<typeof InboundSchema>;
+/** One parsed outbound. */
 export type Outbound = z.infer<typeof OutboundSchema>;
+/** Parsed `networking`. */
 export type DataplaneNetworking = z.infer<typeof DataplaneNetworkingSchema>;
+/** The parsed Dataplane spec. */
 export type DataplaneSpec = z.infer<typeof DataplaneSpecSchema>;
 
 const backendRefKinds = ['MeshExternalService', 'MeshMultiZoneService', 'MeshService'];
@@ -188,6 +195,7 @@ function checkNetworking(networking: DataplaneNetworking, out: Violations): void
   );
 }
 
+/** Dataplane's descriptor: mesh-scoped, written in zones, copied up to global. */
 export const dataplaneKind = defineKind({
   type: 'Dataplane',
   scope: 'mesh',

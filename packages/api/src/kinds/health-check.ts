@@ -43,12 +43,15 @@ export const HealthCheckConfSchema = protoObject({
   http: HealthCheckHttpSchema.optional(),
 });
 
+/** The HealthCheck spec: `sources`, `destinations` (exactly one `kuma.io/service`) and `conf`. */
 export const HealthCheckSpecSchema = protoObject({
   ...selectorListsShape,
   conf: HealthCheckConfSchema.optional(),
 });
 
+/** A parsed HealthCheck `conf`. */
 export type HealthCheckConf = z.infer<typeof HealthCheckConfSchema>;
+/** The parsed HealthCheck spec. */
 export type HealthCheckSpec = z.infer<typeof HealthCheckSpecSchema>;
 
 /** Kuma's `ValidateDuration`: set and non-zero. */
@@ -91,6 +94,7 @@ function checkConf(conf: HealthCheckConf | undefined, out: Violations): void {
     out.add(path, 'http and tcp cannot be defined at the same time');
 }
 
+/** HealthCheck's descriptor: mesh-scoped, written on global, copied to zones. */
 export const healthCheckKind = defineKind({
   type: 'HealthCheck',
   scope: 'mesh',

@@ -28,6 +28,7 @@ export function issuesToFieldErrors(issues: readonly z.core.$ZodIssue[], root: F
   });
 }
 
+/** Everything {@link defineKind} needs to describe and validate a kind. */
 export interface KindDefinition<S extends z.ZodType> {
   readonly type: ResourceType;
   readonly scope: KindScope;

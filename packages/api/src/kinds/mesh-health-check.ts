@@ -49,6 +49,7 @@ export const MeshHealthCheckConfSchema = structObject({
   }).optional(),
 });
 
+/** One `to[]` item: the destinations it matches and the check settings for them. */
 export const MeshHealthCheckToSchema = structObject({
   targetRef: TargetRefSchema.optional(),
   default: MeshHealthCheckConfSchema.optional(),
@@ -60,8 +61,11 @@ export const MeshHealthCheckSpecSchema = structObject({
   to: list(MeshHealthCheckToSchema).optional(),
 });
 
+/** A parsed `default`. */
 export type MeshHealthCheckConf = z.infer<typeof MeshHealthCheckConfSchema>;
+/** A parsed `to[]` item. */
 export type MeshHealthCheckTo = z.infer<typeof MeshHealthCheckToSchema>;
+/** The parsed MeshHealthCheck spec (what sits under `spec:`). */
 export type MeshHealthCheckSpec = z.infer<typeof MeshHealthCheckSpecSchema>;
 
 /** govalidator's `IsFilePath` for Unix and Windows paths, roughly. */
@@ -113,6 +117,7 @@ function checkDefault(path: FieldPath, conf: MeshHealthCheckConf, out: Violation
   }
 }
 
+/** MeshHealthCheck's descriptor: mesh-scoped, written on global, copied to zones. */
 export const meshHealthCheckKind = defineKind({
   type: 'MeshHealthCheck',
   scope: 'mesh',

@@ -11,8 +11,10 @@ import { defineKind } from './kind-definition.js';
 /** What a `from[]` item does with the clients it matches. */
 export const trafficActions = ['Allow', 'Deny', 'AllowWithShadowDeny'] as const;
 
+/** An MTP action. */
 export type TrafficAction = (typeof trafficActions)[number];
 
+/** One `from[]` item: the clients it matches and the action for them. */
 export const MeshTrafficPermissionFromSchema = structObject({
   targetRef: TargetRefSchema.optional(),
   default: structObject({
@@ -26,9 +28,12 @@ export const MeshTrafficPermissionSpecSchema = structObject({
   from: list(MeshTrafficPermissionFromSchema).optional(),
 });
 
+/** A parsed `from[]` item. */
 export type MeshTrafficPermissionFrom = z.infer<typeof MeshTrafficPermissionFromSchema>;
+/** The parsed MeshTrafficPermission spec (what sits under `spec:`). */
 export type MeshTrafficPermissionSpec = z.infer<typeof MeshTrafficPermissionSpecSchema>;
 
+/** MeshTrafficPermission's descriptor: mesh-scoped, written on global, copied to zones. */
 export const meshTrafficPermissionKind = defineKind({
   type: 'MeshTrafficPermission',
   scope: 'mesh',

@@ -11,6 +11,7 @@ import { defineKind } from './kind-definition.js';
 /** Certificate authority backends zonemesh implements. */
 export const mtlsBackendTypes = ['builtin', 'provided'] as const;
 
+/** A CA backend type. */
 export type MtlsBackendType = (typeof mtlsBackendTypes)[number];
 
 /**
@@ -28,6 +29,7 @@ export const MtlsBackendSchema = protoObject({
   conf: JsonObjectSchema.optional(),
 });
 
+/** The Mesh's `mtls`: its CA backends and the enabled one. */
 export const MeshMtlsSchema = protoObject({
   enabledBackend: str().optional(),
   backends: list(MtlsBackendSchema).optional(),
@@ -54,7 +56,9 @@ export const MeshSpecSchema = protoObject({
   skipCreatingInitialPolicies: list(str()).optional(),
 });
 
+/** A parsed CA backend. */
 export type MtlsBackend = z.infer<typeof MtlsBackendSchema>;
+/** The parsed Mesh spec. */
 export type MeshSpec = z.infer<typeof MeshSpecSchema>;
 
 /** Kuma OSS allows one CA backend per mesh. */
@@ -65,6 +69,7 @@ export function isMtlsEnabled(spec: MeshSpec): boolean {
   return (spec.mtls?.enabledBackend ?? '') !== '';
 }
 
+/** Mesh's descriptor: global-scoped, written on global, copied to zones. */
 export const meshKind = defineKind({
   type: 'Mesh',
   scope: 'global',

@@ -9,10 +9,12 @@ import { defineKind } from './kind-definition.js';
 /** `{sources, destinations}`; any tags on both sides (`kuma.io/service` not required since Kuma 1.2). */
 export const TrafficPermissionSpecSchema = protoObject({ ...selectorListsShape });
 
+/** The parsed TrafficPermission spec. */
 export type TrafficPermissionSpec = z.infer<typeof TrafficPermissionSpecSchema>;
 
 const anySelector = { requireAtLeastOneSelector: true, requireAtLeastOneTag: true } as const;
 
+/** TrafficPermission's descriptor: mesh-scoped, written on global, copied to zones. */
 export const trafficPermissionKind = defineKind({
   type: 'TrafficPermission',
   scope: 'mesh',

@@ -61,6 +61,7 @@ export const TrafficRouteLoadBalancerSchema = protoObject({
   maglev: JsonObjectSchema.optional(),
 });
 
+/** A TrafficRoute's `conf`: `destination` or `split`, optional `http` routes and `loadBalancer`. */
 export const TrafficRouteConfSchema = protoObject({
   split: list(TrafficRouteSplitSchema).optional(),
   destination: SelectorSchema.optional(),
@@ -68,13 +69,17 @@ export const TrafficRouteConfSchema = protoObject({
   loadBalancer: TrafficRouteLoadBalancerSchema.optional(),
 });
 
+/** The TrafficRoute spec: `sources`, `destinations` (exactly one `kuma.io/service`) and `conf`. */
 export const TrafficRouteSpecSchema = protoObject({
   ...selectorListsShape,
   conf: TrafficRouteConfSchema.optional(),
 });
 
+/** A parsed split entry. */
 export type TrafficRouteSplit = z.infer<typeof TrafficRouteSplitSchema>;
+/** A parsed `conf`. */
 export type TrafficRouteConf = z.infer<typeof TrafficRouteConfSchema>;
+/** The parsed TrafficRoute spec. */
 export type TrafficRouteSpec = z.infer<typeof TrafficRouteSpecSchema>;
 
 type StringMatcher = z.infer<typeof StringMatcherSchema>;
@@ -214,6 +219,7 @@ function checkLoadBalancer(
   }
 }
 
+/** TrafficRoute's descriptor: mesh-scoped, written on global, copied to zones. */
 export const trafficRouteKind = defineKind({
   type: 'TrafficRoute',
   scope: 'mesh',

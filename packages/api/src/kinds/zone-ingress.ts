@@ -18,6 +18,7 @@ export const AvailableServiceSchema = protoObject({
   externalService: bool().optional(),
 });
 
+/** The ingress's local listener and the address other zones reach it at. */
 export const ZoneIngressNetworkingSchema = protoObject({
   address: str().optional(),
   advertisedAddress: str().optional(),
@@ -26,6 +27,7 @@ export const ZoneIngressNetworkingSchema = protoObject({
   admin: protoObject({ port: uint32().optional() }).optional(),
 });
 
+/** The ZoneIngress spec (inline in Universal form). */
 export const ZoneIngressSpecSchema = protoObject({
   /** The zone the ingress belongs to; set by the zone control plane. */
   zone: str().optional(),
@@ -33,9 +35,12 @@ export const ZoneIngressSpecSchema = protoObject({
   availableServices: list(AvailableServiceSchema).optional(),
 });
 
+/** A parsed available service. */
 export type AvailableService = z.infer<typeof AvailableServiceSchema>;
+/** The parsed ZoneIngress spec. */
 export type ZoneIngressSpec = z.infer<typeof ZoneIngressSpecSchema>;
 
+/** ZoneIngress's descriptor: global-scoped, written in a zone, copied to global and on to the other zones. */
 export const zoneIngressKind = defineKind({
   type: 'ZoneIngress',
   scope: 'global',

@@ -6,6 +6,7 @@ import { defineKind } from './kind-definition.js';
 /** `enabled` unset means enabled (Kuma's BoolValue with a nil default). */
 export const ZoneSpecSchema = protoObject({ enabled: bool().optional() });
 
+/** The parsed Zone spec. */
 export type ZoneSpec = z.infer<typeof ZoneSpecSchema>;
 
 /** Whether the zone takes part in the federation. */
@@ -13,6 +14,7 @@ export function isZoneEnabled(spec: ZoneSpec): boolean {
   return spec.enabled !== false;
 }
 
+/** Zone's descriptor: global-scoped, written on global, copied to zones. */
 export const zoneKind = defineKind({
   type: 'Zone',
   scope: 'global',

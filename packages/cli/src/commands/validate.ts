@@ -63,6 +63,7 @@ function plural(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? '' : 's'}`;
 }
 
+/** `zmctl validate`. */
 export const validateCommand: Command = {
   name: 'validate',
   summary: 'check resource files offline (Kuma field errors)',
