@@ -3,6 +3,16 @@
  * here and add it to the list. Two-word commands (`inspect traffic`) group under their first word.
  */
 import type { Command } from './command.js';
+import { applyCommand } from './commands/apply.js';
+import { deleteCommand } from './commands/delete.js';
+import { getCommand } from './commands/get.js';
+import { inspectZonesCommand } from './commands/inspect-zones.js';
 import { validateCommand } from './commands/validate.js';
 
-export const commands: readonly Command[] = [validateCommand];
+export const commands: readonly Command[] = [
+  validateCommand,
+  applyCommand,
+  getCommand,
+  deleteCommand,
+  inspectZonesCommand,
+];
