@@ -74,6 +74,12 @@ export const controlPlaneFlags = {
     description: 'requests from loopback may write without a token',
     default: 'true',
   },
+  'skip-default-mesh': {
+    type: 'boolean',
+    description:
+      'do not create Mesh "default" at start (global and standalone zones create it, as Kuma does)',
+    default: 'false',
+  },
   'log-level': {
     type: 'string',
     description: 'log level',
@@ -124,6 +130,7 @@ export const ControlPlaneConfigSchema = z
       ),
     zoneOfflineTimeout: DurationSchema.default(30_000).pipe(z.number().min(1_000, 'must be at least 1s')),
     apiLocalhostIsAdmin: z.stringbool().default(true),
+    skipDefaultMesh: z.stringbool().default(false),
     logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
   })
   .superRefine(

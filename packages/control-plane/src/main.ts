@@ -2,9 +2,10 @@
  * `zonemesh-cp`: the composition root. Parses the command line once, then wires the store, sync
  * and the REST API into one lifecycle that SIGTERM/SIGINT stop. Nothing imports this module.
  */
-import { runUntilStopped } from '@zonemesh/runtime';
+import { runUntilStopped, type HostPort } from '@zonemesh/runtime';
 import { parseCommandLine } from './command-line.js';
 import { createControlPlaneRuntime } from './control-plane-runtime.js';
+import { setupDefaultMesh } from './default-mesh.js';
 import { setupApiServer } from './rest/api-server.js';
 import { setupStore } from './store-setup.js';
 import { setupSync } from './sync-setup.js';
@@ -21,8 +22,13 @@ if (commandLine.kind === 'usage-error') {
 
 const runtime = createControlPlaneRuntime(commandLine.config);
 const store = setupStore(runtime);
+setupDefaultMesh(runtime, store);
 const federation = setupSync(runtime, store);
 const api = setupApiServer(runtime, { store, federation });
 await runUntilStopped(runtime.lifecycle, runtime.log, {
-  readyFields: () => ({ version: runtime.version, apiAddress: api.address() }),
+  readyFields: () => ({ version: runtime.version, apiAddress: formatHostPort(api.address()) }),
 });
+
+function formatHostPort(address: HostPort | undefined): string | undefined {
+  return address === undefined ? undefined : `${address.host}:${address.port}`;
+}

@@ -72,6 +72,14 @@ describe('zonemesh-cp process', () => {
     expect(stderr).toContain('--store: the kubernetes store is not supported yet');
   });
 
+  it('creates Mesh default at start, as Kuma does, unless told not to', async () => {
+    const withMesh = await startCp(['--mode', 'global']);
+    expect((await fetch(`${withMesh.base}/meshes/default`)).status).toBe(200);
+    const without = await startCp(['--mode', 'zone', '--skip-default-mesh']);
+    expect((await fetch(`${without.base}/meshes/default`)).status).toBe(404);
+    await Promise.all([withMesh.process.stop('SIGTERM'), without.process.stop('SIGTERM')]);
+  });
+
   it('logs one ready line, serves /ready, and exits 0 on SIGTERM', async () => {
     const { process: cp, base } = await startCp(['--mode', 'global']);
     await waitFor(() => logLines(cp).some((line) => line.msg === 'ready'), 'the ready line');
@@ -94,7 +102,7 @@ describe('zonemesh-cp process', () => {
           body,
           headers: { 'content-type': 'application/yaml' },
         });
-      expect((await put('/meshes/default', 'type: Mesh\nname: default\n')).status).toBe(201);
+      expect((await put('/meshes/default', 'type: Mesh\nname: default\n')).status).toBe(200);
       const tp =
         'type: TrafficPermission\nname: tp-1\nmesh: default\nsources:\n  - match:\n      kuma.io/service: web\ndestinations:\n  - match:\n      kuma.io/service: backend\n';
       expect((await put('/meshes/default/traffic-permissions/tp-1', tp)).status).toBe(201);
