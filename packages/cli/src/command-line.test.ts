@@ -81,6 +81,15 @@ describe('runCommandLine', () => {
     expect(await runCommandLine(['inspect', 'nothing'], {}, capture(), table)).toBe(ExitCode.usage);
   });
 
+  it('reads "help COMMAND" as "COMMAND --help"', async () => {
+    const io = capture();
+    expect(await runCommandLine(['help', 'inspect', 'traffic'], {}, io, table)).toBe(ExitCode.ok);
+    expect(io.stdout).toMatch(/^Usage: zmctl inspect traffic \[--mesh M\]/);
+    const program = capture();
+    expect(await runCommandLine(['help'], {}, program, table)).toBe(ExitCode.ok);
+    expect(program.stdout).toMatch(/^Usage: zmctl <command>/);
+  });
+
   it('maps an unreachable control plane to exit 3', async () => {
     const io = capture();
     expect(await runCommandLine(['inspect', 'zones'], {}, io, table)).toBe(ExitCode.unreachable);

@@ -79,7 +79,9 @@ export async function runCommandLine(
   io: CliIo,
   commands: readonly Command[] = defaultCommands,
 ): Promise<ExitCode> {
-  const found = findCommand(argv, commands);
+  // `zmctl help [command]` is `zmctl [command] --help`.
+  const words = argv[0] === 'help' ? [...argv.slice(1), '--help'] : argv;
+  const found = findCommand(words, commands);
   if (found.kind === 'unknown') {
     io.err(`zmctl: unknown command "${found.words}"\nRun "zmctl --help" for the commands.\n`);
     return ExitCode.usage;
