@@ -347,3 +347,49 @@ describe('zones overview and metrics', () => {
     );
   });
 });
+
+describe('traffic inspection', () => {
+  it('answers which policy decides a call, and why', async () => {
+    const api = await startApi({ mode: 'global' });
+    const mtlsMesh =
+      'type: Mesh\nname: default\nmtls:\n  enabledBackend: ca-1\n  backends:\n    - name: ca-1\n      type: builtin\n';
+    expect((await put(api.base, '/meshes/default', mtlsMesh)).status).toBe(201);
+    await put(api.base, '/meshes/default/traffic-permissions/web-to-backend', tpYaml('web-to-backend'));
+    const ask = (source: Record<string, string>) =>
+      fetch(`${api.base}/meshes/default/_inspect/traffic`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ source, destination: { 'kuma.io/service': 'backend' } }),
+      });
+    const allowed = await json(await ask({ 'kuma.io/service': 'web' }));
+    expect(allowed).toMatchObject({
+      decision: 'ALLOW',
+      policy: { type: 'TrafficPermission', name: 'web-to-backend' },
+    });
+    expect(typeof allowed.reason).toBe('string');
+    const denied = await json(await ask({ 'kuma.io/service': 'intruder' }));
+    expect(denied).toMatchObject({
+      decision: 'DENY',
+      policy: { type: 'TrafficPermission', name: 'web-to-backend' },
+    });
+  });
+
+  it('refuses a malformed question (400 naming fields) and an unknown mesh (404)', async () => {
+    const api = await startApi({ mode: 'zone' });
+    await put(api.base, '/meshes/default', meshYaml);
+    const bad = await fetch(`${api.base}/meshes/default/_inspect/traffic`, {
+      method: 'POST',
+      body: JSON.stringify({ source: 'web', destination: {} }),
+    });
+    expect(bad.status).toBe(400);
+    expect(((await json(bad)).causes as { field: string }[]).map((cause) => cause.field)).toEqual([
+      'source',
+      'destination',
+    ]);
+    const unknown = await fetch(`${api.base}/meshes/nomesh/_inspect/traffic`, {
+      method: 'POST',
+      body: JSON.stringify({ source: {}, destination: { 'kuma.io/service': 'x' } }),
+    });
+    expect(unknown.status).toBe(404);
+  });
+});
