@@ -393,3 +393,25 @@ describe('traffic inspection', () => {
     expect(unknown.status).toBe(404);
   });
 });
+
+describe('deleting a mesh', () => {
+  it('refuses while dataplanes are attached, then deletes the mesh with its policies', async () => {
+    const api = await startApi({ mode: 'zone' });
+    await put(api.base, '/meshes/default', meshYaml);
+    await put(api.base, '/meshes/default/traffic-permissions/tp', tpYaml('tp'));
+    await put(api.base, '/meshes/default/dataplanes/web-1', dataplaneJson);
+    const refused = await fetch(`${api.base}/meshes/default`, { method: 'DELETE' });
+    expect(refused.status).toBe(400);
+    expect((await json(refused)).title).toBe(
+      'unable to delete mesh "default": 1 dataplanes are still attached',
+    );
+    expect((await fetch(`${api.base}/meshes/default`)).status).toBe(200);
+
+    expect((await fetch(`${api.base}/meshes/default/dataplanes/web-1`, { method: 'DELETE' })).status).toBe(
+      200,
+    );
+    expect((await fetch(`${api.base}/meshes/default`, { method: 'DELETE' })).status).toBe(200);
+    expect((await api.store.list('TrafficPermission')).total).toBe(0);
+    expect((await fetch(`${api.base}/meshes/default`)).status).toBe(404);
+  });
+});

@@ -8,6 +8,7 @@
 import {
   MeshError,
   decodeResource,
+  isMeshError,
   isMeshScoped,
   kindDescriptors,
   toUniversal,
@@ -111,9 +112,48 @@ async function remove(
   requireWritableKind(descriptor, deps.config);
   const version = ifMatch(req);
   if ((await deps.store.get(key)) === undefined) throw notFound(key);
+  if (key.type === 'Mesh') await checkMeshDeletable(deps, key.name);
   if (isDryRun(req)) return { body: {} };
   await deps.store.delete(key, version === undefined ? {} : { version });
+  if (key.type === 'Mesh') await deleteMeshContents(deps, key.name);
   return { body: {} };
+}
+
+/** As Kuma: a mesh with Dataplanes still attached cannot be deleted. */
+async function checkMeshDeletable(deps: ApiDependencies, mesh: string): Promise<void> {
+  const { total } = await deps.store.list('Dataplane', { mesh, size: 1 });
+  if (total > 0) {
+    throw new MeshError(
+      'InvalidInput',
+      `unable to delete mesh "${mesh}": ${total} dataplanes are still attached`,
+      {
+        causes: [
+          { field: 'mesh', message: 'unable to delete mesh, there are still some dataplanes attached' },
+        ],
+      },
+    );
+  }
+}
+
+/**
+ * As Kuma: deleting a mesh deletes its policies too. Runs after the Mesh is gone, so nothing new
+ * can be written into it meanwhile (writes check that the mesh exists).
+ */
+async function deleteMeshContents(deps: ApiDependencies, mesh: string): Promise<void> {
+  for (const descriptor of kindDescriptors) {
+    if (!isMeshScoped(descriptor.type)) continue;
+    for (;;) {
+      const page = await deps.store.list(descriptor.type, { mesh, size: 1000 });
+      if (page.items.length === 0) break;
+      for (const resource of page.items) {
+        await deps.store
+          .delete({ type: resource.type, name: resource.meta.name, mesh })
+          .catch((err: unknown) => {
+            if (!isMeshError(err, 'NotFound')) throw err;
+          });
+      }
+    }
+  }
 }
 
 /** A Universal-form body of a mesh-scoped kind may leave out `mesh`: the URL says it. */
