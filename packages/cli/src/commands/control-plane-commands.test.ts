@@ -136,6 +136,16 @@ describe('zmctl apply / get / delete', () => {
       stdout: 'TrafficPermission "other" in mesh "default" deleted\n',
       stderr: '',
     });
+    const elsewhere = file('elsewhere.yaml', `type: Mesh\nname: other-mesh\n---\n${tp('far', 'other-mesh')}`);
+    expect((await zmctl(['apply', '-f', elsewhere], { cp: global })).code).toBe(0);
+    const everyMesh = await zmctl(['get', 'tp', '-o', 'json'], { cp: global });
+    expect(
+      (JSON.parse(everyMesh.stdout) as { items: { mesh: string }[] }).items.map((item) => item.mesh),
+    ).toContain('other-mesh');
+    const oneMesh = await zmctl(['get', 'tp', '--mesh', 'other-mesh'], { cp: global });
+    expect(oneMesh.stdout).toMatch(/^MESH\s+NAME\s+AGE\nother-mesh\s+far\s+\d+s\n$/);
+    expect((await zmctl(['delete', 'mesh', 'other-mesh'], { cp: global })).code).toBe(0);
+
     const gone = await zmctl(['get', 'tp', 'other'], { cp: global });
     expect(gone.code).toBe(1);
     expect(gone.stderr).toBe('zmctl: TrafficPermission "other" in mesh "default" not found\n');

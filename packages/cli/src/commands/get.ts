@@ -71,15 +71,16 @@ export const getCommand: Command = {
   synopsis: 'KIND [NAME] [--mesh M] [-o table|yaml|json] [--cp URL]',
   description: [
     'Lists the resources of a kind, or shows one. KIND is a kind, its REST plural or a short name',
-    '(TrafficPermission, traffic-permissions, tp, dataplanes, zones, ...). Mesh-scoped kinds are read',
-    'from --mesh (default "default"). -o yaml|json prints Kuma Universal form.',
+    '(TrafficPermission, traffic-permissions, tp, dataplanes, zones, ...). A list of a mesh-scoped kind',
+    'spans every mesh unless --mesh is given; one resource is read from --mesh (default "default").',
+    '-o yaml|json prints Kuma Universal form.',
   ].join('\n'),
   flags: {
     mesh: {
       type: 'string',
       short: 'm',
       valueName: 'M',
-      description: 'mesh of a mesh-scoped kind (default "default")',
+      description: 'mesh of a mesh-scoped kind (lists: every mesh; one resource: "default")',
     },
   },
   acceptsArgs: true,
@@ -107,7 +108,12 @@ export const getCommand: Command = {
       if (!printStructured(io, options.output, body)) io.out(formatTable(headers, [row(record(body))]));
       return ExitCode.ok;
     }
-    const items = await client.listAll(resourcePath(descriptor, target));
+    // Without --mesh a list spans every mesh (the MESH column tells them apart).
+    const listPath =
+      mesh === undefined && isMeshScoped(descriptor.type)
+        ? `/${descriptor.plural}`
+        : resourcePath(descriptor, target);
+    const items = await client.listAll(listPath);
     if (!printStructured(io, options.output, { total: items.length, items, next: null })) {
       io.out(formatTable(headers, items.map(row)));
     }
