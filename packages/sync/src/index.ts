@@ -1,1 +1,17 @@
-export {};
+/**
+ * @zonemesh/sync — global <-> zone resource sync over NATS JetStream KV.
+ * See docs/adr/0003-sync-over-jetstream-kv.md for the wire format and bucket layout.
+ */
+export { startGlobalSync } from './global/global-sync.js';
+export { startZoneSync } from './zone/zone-sync.js';
+export { globalBucket, zonesBucket } from './kv-keys.js';
+export { HeartbeatSubjects, maxMessageBytes, wireVersion } from './wire-format.js';
+export type {
+  GlobalSync,
+  GlobalSyncOptions,
+  NatsConnectionOptions,
+  ZoneOverview,
+  ZoneSync,
+  ZoneSyncOptions,
+  ZoneSyncStatus,
+} from './sync-contract.js';
