@@ -10,6 +10,7 @@ import {
   type ResourceKey,
   type ResourceType,
 } from '@zonemesh/api';
+import { deepFreeze } from './deep-freeze.js';
 import { compareFields, defaultPageSize, describeKey, listMesh, sortField } from './resource-key.js';
 import type {
   Checkpoint,
@@ -284,12 +285,4 @@ function lowerBound(entries: readonly Entry[], field: string): number {
     else high = middle;
   }
   return low;
-}
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
-  }
-  return value;
 }

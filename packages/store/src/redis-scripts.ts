@@ -24,7 +24,8 @@ function script(keys: number, source: string): LuaScript {
  * KEYS: revision counter, data hash, index sorted set, event stream, checkpoints hash.
  * ARGV: op (create|update|delete), field, expected version ('' = any), given creationTime ('' =
  * none), now, body (unused for delete), history limit, checkpoint name ('' = none), checkpoint value.
- * Returns `{'ok', value, revision}`, `{'exists'}`, `{'notfound'}` or `{'conflict', version}`.
+ * Returns `{'ok', revision, creationTime}` (the client knows the rest of the stored value and
+ * builds it itself, so the reply stays small), `{'exists'}`, `{'notfound'}` or `{'conflict', version}`.
  *
  * The event is appended right after the revision is taken: if anything later failed, a watcher
  * would see a gap and fail with HistoryGone (relist) rather than miss a change.
@@ -50,8 +51,9 @@ if old then
 end
 local revision = redis.call('INCR', KEYS[1])
 local value = old
+local creation = ''
 if op ~= 'delete' then
-  local creation = now
+  creation = now
   if given_creation ~= '' then creation = given_creation elseif old_creation then creation = old_creation end
   value = revision .. '\\n' .. creation .. '\\n' .. now .. '\\n' .. body
 end
@@ -64,7 +66,7 @@ else
   if op == 'create' then redis.call('ZADD', KEYS[3], 0, field) end
 end
 if cp_name ~= '' then redis.call('HSET', KEYS[5], cp_name, cp_value) end
-return {'ok', value, revision}
+return {'ok', revision, creation}
 `,
 );
 

@@ -8,7 +8,6 @@
  * `events` (stream, entry id `<revision>-0`), `checkpoints` (hash).
  */
 import {
-  isResourceType,
   MeshError,
   type NewResource,
   type Resource,
@@ -18,6 +17,7 @@ import {
 import { Redis, type RedisOptions } from 'ioredis';
 import { type LuaScript, listScript, writeScript } from './redis-scripts.js';
 import { defaultPageSize, describeKey, listMesh, sortField } from './resource-key.js';
+import { corrupt, encodeBody, StoredValueDecoder, storedValue } from './stored-value.js';
 import type {
   Checkpoint,
   DeleteOptions,
@@ -44,6 +44,11 @@ export interface RedisStoreOptions {
   readonly keyPrefix?: string;
   /** Events kept at least for `watch({fromRevision})` (Redis trims in whole stream nodes). Default 10 000. */
   readonly historyLimit?: number;
+  /**
+   * Decoded resources kept for reuse when Redis returns a value unchanged since it was last
+   * decoded (reads then cost no JSON parsing). 0 disables it. Default 10 000.
+   */
+  readonly decodeCacheSize?: number;
   /** Extra ioredis options for the connection made from `url`. */
   readonly redisOptions?: RedisOptions;
 }
@@ -95,7 +100,13 @@ export function createRedisStore(options: RedisStoreOptions): ResourceStore {
     // Failures reach callers through their commands; without a listener ioredis prints each one.
     client.on('error', () => {});
   }
-  return new RedisStore(client, owned, options.keyPrefix ?? 'zonemesh:', historyLimit);
+  return new RedisStore(
+    client,
+    owned,
+    options.keyPrefix ?? 'zonemesh:',
+    historyLimit,
+    options.decodeCacheSize ?? 10_000,
+  );
 }
 
 class RedisStore implements ResourceStore {
@@ -104,9 +115,11 @@ class RedisStore implements ResourceStore {
   readonly #prefix: string;
   readonly #historyLimit: number;
   readonly #watchConnections = new Set<Redis>();
+  readonly #decoder: StoredValueDecoder;
   #closed = false;
 
-  constructor(client: Redis, owned: boolean, prefix: string, historyLimit: number) {
+  constructor(client: Redis, owned: boolean, prefix: string, historyLimit: number, decodeCacheSize: number) {
+    this.#decoder = new StoredValueDecoder(decodeCacheSize);
     this.#client = client;
     this.#owned = owned;
     this.#prefix = prefix;
@@ -118,7 +131,7 @@ class RedisStore implements ResourceStore {
     const value = await this.#command('get', () =>
       this.#client.hget(this.#dataKey(key.type), sortField(key)),
     );
-    return value === null ? undefined : decodeValue(value);
+    return value === null ? undefined : this.#decoder.decode(value);
   }
 
   async list(type: ResourceType, options: ListOptions = {}): Promise<ListResult> {
@@ -138,22 +151,23 @@ class RedisStore implements ResourceStore {
     const total = reply[0];
     const items = reply.slice(1).map((value) => {
       if (typeof value !== 'string') throw corrupt('list item', value);
-      return decodeValue(value);
+      return this.#decoder.decode(value);
     });
     const next = offset + items.length;
     return next < total ? { items, total, next } : { items, total };
   }
 
   create(resource: NewResource, options: WriteOptions = {}): Promise<Resource> {
-    return this.#write('create', resource, undefined, options);
+    return this.#put('create', resource, undefined, options);
   }
 
   update(resource: NewResource, options: UpdateOptions = {}): Promise<Resource> {
-    return this.#write('update', resource, options.version, options);
+    return this.#put('update', resource, options.version, options);
   }
 
   async delete(key: ResourceKey, options: DeleteOptions = {}): Promise<void> {
-    await this.#write('delete', key, options.version, options);
+    this.#assertOpen();
+    await this.#write('delete', key, options.version, options, '', '', new Date().toISOString());
   }
 
   async revision(): Promise<number> {
@@ -220,7 +234,7 @@ class RedisStore implements ResourceStore {
         for (const entry of parseEntries(streamEntries(reply))) {
           if (entry.revision !== last + 1) throw historyGone(last, entry.revision);
           last = entry.revision;
-          yield { type: entry.type, revision: entry.revision, resource: decodeValue(entry.value) };
+          yield { type: entry.type, revision: entry.revision, resource: this.#decoder.decode(entry.value) };
           if (ended()) return;
         }
       }
@@ -258,17 +272,30 @@ class RedisStore implements ResourceStore {
     }
   }
 
-  async #write(
-    op: StoreEventType,
-    target: NewResource | ResourceKey,
+  /** Create or update; the result is built from the parts the script reports, not read back. */
+  async #put(
+    op: 'create' | 'update',
+    resource: NewResource,
     version: string | undefined,
     options: WriteOptions,
   ): Promise<Resource> {
     this.#assertOpen();
-    const isKey = !('meta' in target);
-    const key: ResourceKey = isKey ? target : keyOfNew(target);
-    const body = isKey ? '' : encodeBody(target);
-    const creationTime = isKey ? '' : (target.meta.creationTime ?? '');
+    const body = encodeBody(resource);
+    const now = new Date().toISOString();
+    const key = keyOfNew(resource);
+    const stored = await this.#write(op, key, version, options, body, resource.meta.creationTime ?? '', now);
+    return this.#decoder.decode(storedValue(stored.version, stored.creationTime, now, body));
+  }
+
+  async #write(
+    op: StoreEventType,
+    key: ResourceKey,
+    version: string | undefined,
+    options: WriteOptions,
+    body: string,
+    creationTime: string,
+    now: string,
+  ): Promise<{ version: string; creationTime: string }> {
     const reply = await this.#run(op, writeScript, [
       this.#key('revision'),
       this.#dataKey(key.type),
@@ -279,7 +306,7 @@ class RedisStore implements ResourceStore {
       sortField(key),
       version ?? '',
       creationTime,
-      new Date().toISOString(),
+      now,
       body,
       this.#historyLimit,
       options.checkpoint?.name ?? '',
@@ -288,7 +315,7 @@ class RedisStore implements ResourceStore {
     if (!Array.isArray(reply)) throw corrupt('write reply', reply);
     switch (reply[0]) {
       case 'ok':
-        return decodeValue(String(reply[1]));
+        return { version: String(reply[1]), creationTime: String(reply[2]) };
       case 'exists':
         throw new MeshError('AlreadyExists', `${describeKey(key)} already exists`);
       case 'notfound':
@@ -346,55 +373,6 @@ function keyOfNew(resource: NewResource): ResourceKey {
     : { type: resource.type, name: resource.meta.name, mesh: resource.meta.mesh };
 }
 
-/** What a stored value holds besides the store-set version and timestamps. */
-interface StoredBody {
-  readonly type: ResourceType;
-  readonly name: string;
-  readonly mesh?: string;
-  readonly labels: Readonly<Record<string, string>>;
-  readonly spec: unknown;
-}
-
-function encodeBody(resource: NewResource): string {
-  const body: StoredBody = {
-    type: resource.type,
-    name: resource.meta.name,
-    ...(resource.meta.mesh === undefined ? {} : { mesh: resource.meta.mesh }),
-    labels: resource.meta.labels ?? {},
-    spec: resource.spec,
-  };
-  return JSON.stringify(body);
-}
-
-/** `<version>\n<creationTime>\n<modificationTime>\n<body JSON>` to a Resource. */
-function decodeValue(value: string): Resource {
-  const versionEnd = value.indexOf('\n');
-  const creationEnd = value.indexOf('\n', versionEnd + 1);
-  const modificationEnd = value.indexOf('\n', creationEnd + 1);
-  if (versionEnd < 1 || creationEnd < 0 || modificationEnd < 0) throw corrupt('stored value', value);
-  let body: StoredBody;
-  try {
-    body = JSON.parse(value.slice(modificationEnd + 1)) as StoredBody;
-  } catch (err) {
-    throw corrupt('stored value', value, err);
-  }
-  if (!isResourceType(body.type) || typeof body.name !== 'string' || typeof body.labels !== 'object') {
-    throw corrupt('stored value', value);
-  }
-  return {
-    type: body.type,
-    meta: {
-      name: body.name,
-      ...(body.mesh === undefined ? {} : { mesh: body.mesh }),
-      labels: body.labels,
-      creationTime: value.slice(versionEnd + 1, creationEnd),
-      modificationTime: value.slice(creationEnd + 1, modificationEnd),
-      version: value.slice(0, versionEnd),
-    },
-    spec: body.spec,
-  };
-}
-
 interface StreamEntry {
   readonly revision: number;
   readonly type: StoreEventType;
@@ -439,11 +417,6 @@ function historyGone(last: number, oldest: number): MeshError {
     'HistoryGone',
     `events after revision ${last} are no longer kept (oldest kept: ${oldest}); relist`,
   );
-}
-
-function corrupt(what: string, value: unknown, cause?: unknown): MeshError {
-  const shown = JSON.stringify(value)?.slice(0, 200) ?? String(value);
-  return new MeshError('Internal', `unexpected ${what} from Redis: ${shown}`, { cause });
 }
 
 /** Redis error replies that mean "not now" rather than "wrong". */

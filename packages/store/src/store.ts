@@ -2,6 +2,9 @@
  * The `ResourceStore` contract every backend (memory, Redis, Kubernetes) implements and the one
  * conformance suite checks. Writes are linearizable per store; every write gets a store-wide
  * revision, and `watch` delivers writes in revision order.
+ *
+ * Resources a store returns (and those in events) are deep-frozen and may be shared between
+ * callers: treat them as values, copy before changing. Inputs are never kept by reference.
  */
 import type { NewResource, Resource, ResourceKey, ResourceType } from '@zonemesh/api';
 
