@@ -2,24 +2,7 @@
  * What the REST API shows about federation, whichever side of it this control plane is on:
  * global's view of every zone, or a zone's own link to global. Backed by `@zonemesh/sync`.
  */
-
-/** A zone as global sees it (the shape `@zonemesh/sync`'s `GlobalSync.zones()` returns). */
-export interface ZoneOverview {
-  readonly name: string;
-  readonly online: boolean;
-  readonly lastSeen?: string;
-  readonly lag: number;
-  readonly resources: Readonly<Record<string, number>>;
-  readonly wireVersion?: string;
-  readonly problem?: string;
-}
-
-/** A zone's link to global (the shape `@zonemesh/sync`'s `ZoneSync.status()` returns). */
-export interface ZoneSyncStatus {
-  readonly connected: boolean;
-  readonly appliedRevision: number;
-  readonly lastError?: string;
-}
+import type { ZoneOverview, ZoneSyncStatus } from '@zonemesh/sync';
 
 export interface Federation {
   /** Global: every zone ever seen, with its insight. Empty on a zone control plane. */
@@ -33,3 +16,5 @@ export const noFederation: Federation = {
   zones: () => [],
   zoneStatus: () => undefined,
 };
+
+export type { ZoneOverview, ZoneSyncStatus };
