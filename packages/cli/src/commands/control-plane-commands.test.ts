@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, startProcess, type ManagedProcess } from '@zonemesh/testkit';
+import { freePort, startNats, startProcess, type ManagedProcess } from '@zonemesh/testkit';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -240,6 +240,27 @@ describe('zmctl inspect zones', () => {
     expect(JSON.parse(run.stdout)).toEqual([
       expect.objectContaining({ name: 'zone-1', online: true, federated: false }),
     ]);
+  });
+});
+
+describe('zmctl inspect zones with a connected zone', () => {
+  it('shows the zone Online with its last heartbeat, lag and resources', async () => {
+    const nats = await startNats();
+    try {
+      const federatedGlobal = await startCp(['--mode', 'global', '--nats-url', nats.url]);
+      await startCp(['--mode', 'zone', '--zone', 'zone-7', '--nats-url', nats.url]);
+      const deadline = Date.now() + 15_000;
+      let run = await zmctl(['inspect', 'zones'], { cp: federatedGlobal });
+      while (!/\nzone-7\s+Online/.test(run.stdout) && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        run = await zmctl(['inspect', 'zones'], { cp: federatedGlobal });
+      }
+      expect(run.code).toBe(0);
+      expect(run.stdout).toMatch(/\nzone-7\s+Online\s+\d+s ago\s+\d+\s+\d+\n/);
+    } finally {
+      await Promise.all(processes.splice(2).map((cp) => cp.stop('SIGTERM')));
+      await nats.stop();
+    }
   });
 });
 
