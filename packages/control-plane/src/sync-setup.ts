@@ -14,7 +14,8 @@ export function setupSync(runtime: ControlPlaneRuntime, store: ResourceStore): F
   const { config } = runtime;
   const nats = natsOptions(config);
   if (nats === undefined) return noFederation;
-  const log = runtime.log.child({ component: 'sync' });
+  // Sync names its own components (sync-global, sync-zone) on the root logger.
+  const log = runtime.log;
   let federation: Federation = noFederation;
   runtime.lifecycle.add({
     name: 'sync',
