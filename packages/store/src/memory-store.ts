@@ -194,7 +194,8 @@ class MemoryStore implements ResourceStore {
         modificationTime: now,
         version: String(revision),
       },
-      spec: structuredClone(input.spec),
+      // A JSON copy: the same value a persistent backend would give back (no undefined, no Date).
+      spec: JSON.parse(JSON.stringify(input.spec)) as unknown,
     });
     const entry: Entry = { field: sortField(meta), resource };
     this.#kind(input.type).set(typedKey(input), entry);
