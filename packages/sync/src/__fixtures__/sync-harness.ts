@@ -32,7 +32,7 @@ export function captureLogger(): { log: Logger; logs: CapturedLogs } {
       callback();
     },
   });
-  const log = pino({ level: process.env['SYNC_TEST_LOG'] === '1' ? 'debug' : 'debug' }, stream);
+  const log = pino({ level: 'debug' }, stream);
   return {
     log,
     logs: {
@@ -76,7 +76,7 @@ export async function waitFor<T>(
     }
     if (Date.now() > deadline) {
       throw new Error(
-        `timed out waiting for ${what}${lastError === undefined ? '' : `: ${String(lastError)}`}`,
+        `timed out waiting for ${what}${lastError instanceof Error ? `: ${lastError.message}` : ''}`,
       );
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
