@@ -43,19 +43,23 @@ describe('wire format', () => {
   });
 
   it('decodes a valid message', () => {
-    expect(decodeResourceMessage(bytes(message))).toEqual({ ok: true, value: message, version: '1.0' });
+    expect(decodeResourceMessage(bytes(message), 'zone')).toEqual({
+      ok: true,
+      value: message,
+      version: '1.0',
+    });
   });
 
   it('reads a newer minor version and ignores the fields it does not know', () => {
-    const decoded = decodeResourceMessage(bytes({ ...message, v: '1.7', futureField: { x: 1 } }));
+    const decoded = decodeResourceMessage(bytes({ ...message, v: '1.7', futureField: { x: 1 } }), 'zone');
     expect(decoded).toMatchObject({ ok: true, version: '1.7' });
     expect(decoded.ok && 'futureField' in decoded.value).toBe(false);
   });
 
   it('refuses another major version, naming both versions', () => {
-    const decoded = decodeResourceMessage(bytes({ ...message, v: '2.0', type: 'SomethingNew' }));
+    const decoded = decodeResourceMessage(bytes({ ...message, v: '2.0', type: 'SomethingNew' }), 'zone');
     expect(decoded).toMatchObject({ ok: false, reason: 'incompatible', version: '2.0' });
-    expect(!decoded.ok && decoded.detail).toBe('incompatible wire format 2.0 (this side speaks 1.x)');
+    expect(!decoded.ok && decoded.detail).toBe('incompatible wire format 2.0 (zone speaks 1.x)');
     expect(isCompatibleVersion('1.0')).toBe(true);
     expect(isCompatibleVersion('0.9')).toBe(false);
   });
@@ -69,16 +73,16 @@ describe('wire format', () => {
     ['a non-object spec', { ...message, spec: [1, 2] }],
     ['non-string labels', { ...message, labels: { a: 1 } }],
   ])('refuses %s as malformed', (_what, value) => {
-    expect(decodeResourceMessage(bytes(value))).toMatchObject({ ok: false, reason: 'malformed' });
+    expect(decodeResourceMessage(bytes(value), 'zone')).toMatchObject({ ok: false, reason: 'malformed' });
   });
 
   it('refuses an oversized message before parsing it', () => {
     const huge = bytes({ ...message, spec: { blob: 'x'.repeat(maxMessageBytes) } });
-    expect(decodeResourceMessage(huge)).toMatchObject({ ok: false, reason: 'oversized' });
+    expect(decodeResourceMessage(huge, 'zone')).toMatchObject({ ok: false, reason: 'oversized' });
   });
 
   it('refuses bytes that are not UTF-8', () => {
-    expect(decodeResourceMessage(Uint8Array.from([0xff, 0xfe, 0x7b]))).toMatchObject({
+    expect(decodeResourceMessage(Uint8Array.from([0xff, 0xfe, 0x7b]), 'zone')).toMatchObject({
       ok: false,
       reason: 'malformed',
     });

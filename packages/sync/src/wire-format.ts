@@ -48,8 +48,8 @@ export function isCompatibleVersion(version: string): boolean {
 }
 
 /** The line shown to operators for a peer that speaks another major version. */
-export function incompatibleVersionProblem(version: string): string {
-  return `incompatible wire format ${version} (this side speaks ${wireMajor}.x)`;
+export function incompatibleVersionProblem(version: string, reader: 'global' | 'zone'): string {
+  return `incompatible wire format ${version} (${reader} speaks ${wireMajor}.x)`;
 }
 
 const NameSchema = z.string().min(1).max(253);
@@ -136,7 +136,7 @@ export function encodeHeartbeat(heartbeat: Omit<ZoneHeartbeat, 'v'> | Omit<Globa
 
 const textDecoder = new TextDecoder('utf-8', { fatal: true });
 
-function decode<T>(bytes: Uint8Array, schema: z.ZodType<T>): Decoded<T> {
+function decode<T>(bytes: Uint8Array, schema: z.ZodType<T>, reader: 'global' | 'zone'): Decoded<T> {
   if (bytes.length > maxMessageBytes) {
     return { ok: false, reason: 'oversized', detail: `${bytes.length} bytes, limit ${maxMessageBytes}` };
   }
@@ -156,7 +156,12 @@ function decode<T>(bytes: Uint8Array, schema: z.ZodType<T>): Decoded<T> {
   }
   const version = versioned.data.v;
   if (!isCompatibleVersion(version)) {
-    return { ok: false, reason: 'incompatible', detail: incompatibleVersionProblem(version), version };
+    return {
+      ok: false,
+      reason: 'incompatible',
+      detail: incompatibleVersionProblem(version, reader),
+      version,
+    };
   }
   const parsed = schema.safeParse(json);
   if (!parsed.success) return { ok: false, reason: 'malformed', detail: describe(parsed.error), version };
@@ -171,19 +176,22 @@ function describe(error: z.ZodError): string {
     .join('; ');
 }
 
-/** Decodes a resource message (size, version, schema). */
-export function decodeResourceMessage(bytes: Uint8Array): Decoded<ResourceMessage> {
-  return decode(bytes, ResourceMessageSchema);
+/** Decodes a resource message (size, version, schema); `reader` names the side in problems. */
+export function decodeResourceMessage(
+  bytes: Uint8Array,
+  reader: 'global' | 'zone',
+): Decoded<ResourceMessage> {
+  return decode(bytes, ResourceMessageSchema, reader);
 }
 
-/** Decodes a zone heartbeat (size, version, schema). */
+/** Decodes a zone heartbeat on global (size, version, schema). */
 export function decodeZoneHeartbeat(bytes: Uint8Array): Decoded<ZoneHeartbeat> {
-  return decode(bytes, ZoneHeartbeatSchema);
+  return decode(bytes, ZoneHeartbeatSchema, 'global');
 }
 
-/** Decodes a global heartbeat (size, version, schema). */
+/** Decodes a global heartbeat in a zone (size, version, schema). */
 export function decodeGlobalHeartbeat(bytes: Uint8Array): Decoded<GlobalHeartbeat> {
-  return decode(bytes, GlobalHeartbeatSchema);
+  return decode(bytes, GlobalHeartbeatSchema, 'zone');
 }
 
 /** The store write for a received message, with the given name and labels. */

@@ -63,7 +63,7 @@ export class ZoneDataApplier implements FollowerTarget {
       return this.#invalid(entry, 'mismatch', `zones may not write ${key.type}`);
     const onGlobal: ResourceKey = { ...key, name: globalName(zone, key.name) };
     if (entry.operation === 'delete') return { kind: 'delete', zone, key: onGlobal };
-    const decoded = decodeResourceMessage(entry.value);
+    const decoded = decodeResourceMessage(entry.value, 'global');
     if (!decoded.ok) {
       if (decoded.reason === 'incompatible' && decoded.version !== undefined) {
         this.#options.metrics.invalid('zones', 'incompatible');

@@ -43,6 +43,8 @@ export class ZoneRegistry {
   /** Zones whose Zone resource exists or is being created. */
   readonly #registered = new Set<string>();
   readonly #now: () => number;
+  /** Global's revision at the last tick, for the lag metric between ticks. */
+  #globalRevision = 0;
 
   constructor(options: ZoneRegistryOptions) {
     this.#options = options;
@@ -108,6 +110,7 @@ export class ZoneRegistry {
     if (!state.online) {
       state.online = true;
       this.#options.log.info({ zone }, 'zone online');
+      this.#options.metrics.zone(zone, true, lagOf(state, this.#globalRevision));
     }
   }
 
@@ -121,7 +124,7 @@ export class ZoneRegistry {
   /** A data entry from `zone` speaks an incompatible wire format. */
   dataIncompatible(zone: string, version: string): void {
     const state = this.#state(zone);
-    const problem = incompatibleVersionProblem(version);
+    const problem = incompatibleVersionProblem(version, 'global');
     if (state.dataProblem !== problem) {
       this.#options.log.warn({ zone, version }, 'refusing zone data in an incompatible wire format');
     }
@@ -156,6 +159,7 @@ export class ZoneRegistry {
 
   /** Marks zones offline whose last heartbeat is too old, and updates the per-zone metrics. */
   tick(globalRevision: number): void {
+    this.#globalRevision = globalRevision;
     const now = this.#now();
     for (const [zone, state] of this.#zones) {
       if (

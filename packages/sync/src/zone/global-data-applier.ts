@@ -66,7 +66,7 @@ export class GlobalDataApplier implements FollowerTarget {
       return this.#invalid(entry, 'mismatch', `global does not send ${key.type} to zones`);
     }
     if (entry.operation === 'delete') return { kind: 'delete', key };
-    const decoded = decodeResourceMessage(entry.value);
+    const decoded = decodeResourceMessage(entry.value, 'zone');
     if (!decoded.ok) {
       if (decoded.reason === 'incompatible') {
         this.#options.metrics.invalid('global', 'incompatible');

@@ -1,0 +1,117 @@
+import { createMemoryStore } from '@zonemesh/store';
+import { freePort, mesh, startNats, trafficPermission, dataplane, type NatsServer } from '@zonemesh/testkit';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  contentHash,
+  globalKinds,
+  metricValue,
+  type Running,
+  startGlobal,
+  startZone,
+  waitFor,
+} from './__fixtures__/sync-harness.js';
+
+const started: Running<unknown>[] = [];
+const servers: NatsServer[] = [];
+afterEach(async () => {
+  await Promise.all(started.splice(0).map((side) => side.stop()));
+  await Promise.all(servers.splice(0).map((server) => server.stop()));
+});
+
+describe('liveness', () => {
+  it('marks a zone offline after the timeout without heartbeats and online again when it is back', async () => {
+    const nats = await startNats();
+    servers.push(nats);
+    const g = startGlobal({ nats: { url: nats.url }, zoneOfflineTimeoutMs: 600 });
+    const zoneStore = createMemoryStore();
+    let z = startZone({
+      nats: { url: nats.url },
+      zone: 'zone-1',
+      store: zoneStore,
+      heartbeatIntervalMs: 100,
+    });
+    started.push(g, z);
+    await waitFor('zone-1 online', () =>
+      g.sync.zones().find((zone) => zone.name === 'zone-1' && zone.online),
+    );
+    expect(await metricValue(g.metrics, 'zonemesh_sync_zone_online', { zone: 'zone-1' })).toBe(1);
+
+    await z.stop();
+    const offline = await waitFor('zone-1 offline', () =>
+      g.sync.zones().find((zone) => zone.name === 'zone-1' && !zone.online),
+    );
+    expect(offline.lastSeen).toBeDefined();
+    expect(g.logs.find('zone offline')).toHaveLength(1);
+    expect(await metricValue(g.metrics, 'zonemesh_sync_zone_online', { zone: 'zone-1' })).toBe(0);
+
+    // While the zone is away global moves on: the lag shows once it is back and reports.
+    await g.store.create(mesh('default'));
+    z = startZone({ nats: { url: nats.url }, zone: 'zone-1', store: zoneStore, heartbeatIntervalMs: 100 });
+    started.push(z);
+    await waitFor('zone-1 online again with no lag', () =>
+      g.sync.zones().find((zone) => zone.name === 'zone-1' && zone.online && zone.lag === 0),
+    );
+    expect(g.logs.find('zone online').length).toBe(2);
+  });
+
+  it('starts without NATS, keeps its store as is while NATS is down, and connects by itself', async () => {
+    const port = await freePort();
+    const url = `nats://127.0.0.1:${port}`;
+    const zoneStore = createMemoryStore();
+    await zoneStore.create(mesh('default', {}, { labels: { 'kuma.io/origin': 'global' } }));
+    await zoneStore.create(
+      trafficPermission('tp', 'default', '*', '*', { labels: { 'kuma.io/origin': 'global' } }),
+    );
+    const before = await contentHash(zoneStore, globalKinds);
+
+    const startedAt = Date.now();
+    const z = startZone({ nats: { url }, zone: 'zone-1', store: zoneStore });
+    started.push(z);
+    expect(Date.now() - startedAt).toBeLessThan(100);
+    expect(z.sync.status().connected).toBe(false);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect((await contentHash(zoneStore, globalKinds)).hash).toBe(before.hash);
+    expect(z.logs.find('cannot connect to nats').length).toBeGreaterThan(0);
+
+    // NATS and global appear later: the zone connects on its own and converges.
+    const nats = await startNats({ port });
+    servers.push(nats);
+    const g = startGlobal({ nats: { url } });
+    started.push(g);
+    await g.store.create(mesh('default'));
+    await g.store.create(trafficPermission('tp', 'default', '*', '*'));
+    await g.store.create(trafficPermission('tp-2', 'default', 'a', '*'));
+    await waitFor(
+      'the new policy in the zone',
+      () => zoneStore.get({ type: 'TrafficPermission', mesh: 'default', name: 'tp-2' }),
+      15_000,
+    );
+    expect(z.sync.status().connected).toBe(true);
+
+    // NATS goes away: nothing is deleted in the zone.
+    const settled = await contentHash(zoneStore, globalKinds);
+    await nats.kill();
+    await waitFor('the zone to notice', () => !z.sync.status().connected);
+    await g.store.delete({ type: 'TrafficPermission', mesh: 'default', name: 'tp' });
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect((await contentHash(zoneStore, globalKinds)).hash).toBe(settled.hash);
+
+    // Global stays fail-static for zone data too: its dataplane copies survive NATS being down.
+    await nats.restart();
+    await waitFor(
+      'the delete in the zone after the restart',
+      async () =>
+        (await zoneStore.get({ type: 'TrafficPermission', mesh: 'default', name: 'tp' })) === undefined,
+      15_000,
+    );
+    await z.store.create(
+      dataplane({ name: 'dp', mesh: 'default', address: '10.0.0.1', inbound: [{ port: 80, tags: 'web' }] }),
+    );
+    await waitFor('the dataplane on global', () =>
+      g.store.get({ type: 'Dataplane', mesh: 'default', name: 'zone-1.dp' }),
+    );
+    await nats.kill();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await g.store.get({ type: 'Dataplane', mesh: 'default', name: 'zone-1.dp' })).toBeDefined();
+  });
+});
