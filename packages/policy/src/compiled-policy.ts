@@ -20,26 +20,40 @@ export interface PolicyRef<T extends string = string> {
   readonly name: string;
 }
 
-/** The structural shape of an old-style spec (what sits beside `type/name/mesh` in Universal form). */
+/**
+ * The structural shape of an old-style spec (what sits beside `type/name/mesh` in Universal form),
+ * as loose as `@zonemesh/api`'s parsed specs: compiling refuses missing or empty lists and matches.
+ */
 export interface SourceDestinationSpecInput {
-  readonly sources: readonly { readonly match: Readonly<Record<string, string>> }[];
-  readonly destinations: readonly { readonly match: Readonly<Record<string, string>> }[];
+  readonly sources?: readonly SelectorEntryInput[] | undefined;
+  readonly destinations?: readonly SelectorEntryInput[] | undefined;
   readonly conf?: unknown;
 }
 
-/** The structural shape of a targetRef (`{kind, name?, tags?, proxyTypes?}`). */
+/** One `sources[]`/`destinations[]` entry. */
+export interface SelectorEntryInput {
+  readonly match?: Readonly<Record<string, string>> | undefined;
+}
+
+/** The structural shape of a targetRef (`{kind, name?, tags?, proxyTypes?}`); `kind` is required when compiling. */
 export interface TargetRefInput {
-  readonly kind: string;
-  readonly name?: string;
-  readonly tags?: Readonly<Record<string, string>>;
-  readonly proxyTypes?: readonly string[];
+  readonly kind?: string | undefined;
+  readonly name?: string | undefined;
+  readonly tags?: Readonly<Record<string, string>> | undefined;
+  readonly proxyTypes?: readonly string[] | undefined;
+}
+
+/** One `from[]`/`to[]` item; MeshTrafficPermission needs `default.action`. */
+export interface TargetRefRuleInput {
+  readonly targetRef?: TargetRefInput | undefined;
+  readonly default?: unknown;
 }
 
 /** The structural shape of a targetRef policy's `spec`. A missing top-level targetRef means Mesh. */
 export interface TargetRefSpecInput {
-  readonly targetRef?: TargetRefInput;
-  readonly from?: readonly { readonly targetRef: TargetRefInput; readonly default: unknown }[];
-  readonly to?: readonly { readonly targetRef: TargetRefInput; readonly default: unknown }[];
+  readonly targetRef?: TargetRefInput | undefined;
+  readonly from?: readonly TargetRefRuleInput[] | undefined;
+  readonly to?: readonly TargetRefRuleInput[] | undefined;
 }
 
 /** What the engine reads of a resource: kind, name, creation time, labels and spec. */
@@ -83,6 +97,7 @@ export const targetRefKinds = [
   'MeshHTTPRoute',
 ] as const;
 
+/** A targetRef kind name. */
 export type TargetRefKind = (typeof targetRefKinds)[number];
 
 /** A targetRef with `tags` defaulted to `{}`. */

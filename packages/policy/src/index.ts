@@ -26,8 +26,10 @@ export type {
 export type {
   PolicyRef,
   PolicyResourceInput,
+  SelectorEntryInput,
   SourceDestinationSpecInput,
   TargetRefInput,
+  TargetRefRuleInput,
   TargetRefPolicy,
   TargetRefSpecInput,
 } from './compiled-policy.js';

@@ -53,11 +53,10 @@ export class LegacyIndex {
     for (const bucket of this.index.bucketsFor(inbound)) {
       let seen: LegacyPolicy | undefined;
       for (const entry of bucket.entries) {
-        const match: RankedMatch = { policy: entry.policy, rank: entry.selector.rank };
         // Sorted best first: once an entry cannot beat the current second, no later one can.
         if (top.second !== undefined && compareEntryToMatch(entry, top.second) > 0) break;
         if (!selectorMatches(entry.selector.tags, inbound)) continue;
-        top.offer(match);
+        top.offer({ policy: entry.policy, rank: entry.selector.rank });
         if (seen !== undefined && seen !== entry.policy) break;
         seen = entry.policy;
       }

@@ -21,9 +21,6 @@ export interface Rank {
   readonly wildcard: number;
 }
 
-/** The rank of an empty selector and the starting point of sums. */
-export const zeroRank: Rank = { exact: 0, wildcard: 0 };
-
 /** The rank of a selector: its exact and its `*` values counted. */
 export function rankOf(selector: Selector): Rank {
   let exact = 0;
