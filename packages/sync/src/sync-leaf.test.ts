@@ -1,4 +1,11 @@
-import { dataplane, mesh, startNatsHubWithLeaves, trafficPermission, zoneIngress, type NatsHubWithLeaves } from '@zonemesh/testkit';
+import {
+  dataplane,
+  mesh,
+  startNatsHubWithLeaves,
+  trafficPermission,
+  zoneIngress,
+  type NatsHubWithLeaves,
+} from '@zonemesh/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   contentHash,
@@ -32,9 +39,15 @@ describe('zones behind NATS leaf nodes (JetStream domains)', () => {
     );
     await z1.store.create(zoneIngress({ name: 'ingress', zone: 'zone-1', address: '10.0.0.9', port: 10001 }));
 
-    await waitFor('the policy in zone-2', () => z2.store.get({ type: 'TrafficPermission', mesh: 'default', name: 'tp' }));
-    await waitFor('the dataplane on global', () => g.store.get({ type: 'Dataplane', mesh: 'default', name: 'zone-1.web' }));
-    await waitFor('zone-1 ingress in zone-2', () => z2.store.get({ type: 'ZoneIngress', name: 'zone-1.ingress' }));
+    await waitFor('the policy in zone-2', () =>
+      z2.store.get({ type: 'TrafficPermission', mesh: 'default', name: 'tp' }),
+    );
+    await waitFor('the dataplane on global', () =>
+      g.store.get({ type: 'Dataplane', mesh: 'default', name: 'zone-1.web' }),
+    );
+    await waitFor('zone-1 ingress in zone-2', () =>
+      z2.store.get({ type: 'ZoneIngress', name: 'zone-1.ingress' }),
+    );
     const overview = await waitFor('both zones online (heartbeats cross the leaf links)', () => {
       const zones = g.sync.zones().filter((zone) => zone.online);
       return zones.length === 2 ? zones : undefined;
@@ -55,7 +68,9 @@ describe('zones behind NATS leaf nodes (JetStream domains)', () => {
     const want = await contentHash(g.store, globalKinds);
     await waitFor(
       'zone-2 converges after its leaf is back',
-      async () => (await contentHash(z2.store, globalKinds, (r) => r.meta.labels['kuma.io/origin'] === 'global')).hash === want.hash,
+      async () =>
+        (await contentHash(z2.store, globalKinds, (r) => r.meta.labels['kuma.io/origin'] === 'global'))
+          .hash === want.hash,
       20_000,
     );
   }, 60_000);

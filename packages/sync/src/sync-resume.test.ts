@@ -1,7 +1,14 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { createMemoryStore } from '@zonemesh/store';
-import { dataplane, mesh, startNats, trafficPermission, type NatsServer } from '@zonemesh/testkit';
+import { createMemoryStore, createRedisStore } from '@zonemesh/store';
+import {
+  dataplane,
+  mesh,
+  startNats,
+  startRedis,
+  trafficPermission,
+  type NatsServer,
+} from '@zonemesh/testkit';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   contentHash,
@@ -154,6 +161,43 @@ describe('resume', () => {
     expect(await metricValue(g.metrics, 'zonemesh_sync_snapshots_total')).toBe(0);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(await sent(g, 'global')).toBe(0);
+  });
+});
+
+describe('resume with a Redis store', () => {
+  it('a zone control plane restarted on Redis resumes from the checkpoint written with its data', async () => {
+    const redis = await startRedis({ appendonly: true });
+    try {
+      const g = global();
+      await g.store.create(mesh('default'));
+      for (let i = 0; i < 10; i++)
+        await g.store.create(trafficPermission(`tp-${i}`, 'default', `s${i}`, '*'));
+      let zoneStore = createRedisStore({ url: redis.url });
+      let z = zone('zone-1', zoneStore);
+      await waitFor('Zone zone-1 on global', () => g.store.get({ type: 'Zone', name: 'zone-1' }));
+      await converged(g.store, zoneStore);
+      await z.stop();
+      await zoneStore.close();
+      // Redis itself restarts too: the checkpoint lives with the data.
+      await redis.restart();
+
+      await g.store.update(trafficPermission('tp-1', 'default', 'changed', '*'));
+      await g.store.delete({ type: 'TrafficPermission', mesh: 'default', name: 'tp-2' });
+      await waitFor(
+        'global to publish the two changes',
+        async () => (await sent(g, 'global')) >= 10 + 1 + 1 + 2 + 1,
+      );
+
+      zoneStore = createRedisStore({ url: redis.url });
+      z = zone('zone-1', zoneStore);
+      await converged(g.store, zoneStore);
+      expect(await received(z, 'global')).toBe(2);
+      expect(await metricValue(z.metrics, 'zonemesh_sync_snapshots_total')).toBe(0);
+      await z.stop();
+      await zoneStore.close();
+    } finally {
+      await redis.stop();
+    }
   });
 });
 
