@@ -62,10 +62,15 @@ export const RegisterResponseSchema = z.object({
   certificate: CertificateResponseSchema.optional(),
 });
 
-/** One permission rule of an inbound: the client must carry every tag of `match` (`'*'` = any value). */
+/**
+ * One permission rule of an inbound: the client must carry every tag of `match`; a `'*'` value
+ * imposes no condition, `{}` matches everyone. `policy` (extension) names the policy the rule
+ * comes from, for logs; with several MeshTrafficPermissions it can differ from rule to rule.
+ */
 export const PermissionRuleSchema = z.object({
   match: tags(),
   action: z.enum(['Allow', 'Deny', 'AllowWithShadowDeny']),
+  policy: policyRef().optional(),
 });
 
 /**
