@@ -8,6 +8,7 @@
  * wipes every other key of the stream (shared/notes/nats-zone-isolation.md).
  */
 import {
+  DeliverPolicy,
   DiscardPolicy,
   type JetStreamClient,
   JetStreamApiCodes,
@@ -18,7 +19,7 @@ import {
   type StreamConfig,
   type StreamInfo,
 } from '@nats-io/jetstream';
-import { type KV, type KvWatchEntry, Kvm } from '@nats-io/kv';
+import { type KV, Kvm } from '@nats-io/kv';
 
 /** The stream behind a bucket. */
 export function streamOf(bucket: string): string {
@@ -85,29 +86,80 @@ export async function ensureBucket(jsm: JetStreamManager, bucket: string, replic
 export interface BucketState {
   readonly created: string;
   readonly lastRevision: number;
-  /** Keys (with a value or a delete marker) matching the filter the state was read with. */
-  readonly keys: number;
+  /** Messages (values and delete markers) in the bucket. */
+  readonly messages: number;
 }
 
-/** Reads a bucket's state; `filter` (a key filter such as `zone-1.>`) narrows `keys`. */
-export async function bucketState(jsm: JetStreamManager, bucket: string, filter = '>'): Promise<BucketState> {
-  if (filter === '>') {
-    const info = await jsm.streams.info(streamOf(bucket));
-    return { created: info.created, lastRevision: info.state.last_seq, keys: info.state.messages };
+/**
+ * Reads a bucket's state (`STREAM.INFO`). Zones may call this for `zm-global` only: on `zm-zones`
+ * the answer could list other zones' key names (`subjects_filter`), so zone accounts lack it.
+ */
+export async function bucketState(jsm: JetStreamManager, bucket: string): Promise<BucketState> {
+  const info = await jsm.streams.info(streamOf(bucket));
+  return { created: info.created, lastRevision: info.state.last_seq, messages: info.state.messages };
+}
+
+/** One entry as a bucket watch delivers it. */
+export interface BucketEntry {
+  readonly key: string;
+  readonly revision: number;
+  readonly operation: 'put' | 'delete';
+  /** Empty for deletes. */
+  readonly value: Uint8Array;
+  /** Entries still to come after this one when it was delivered (0: caught up). */
+  readonly pending: number;
+}
+
+/** A running bucket watch. */
+export interface BucketWatch {
+  /** Entries matching the filter still to deliver when the watch started (0: nothing yet). */
+  readonly initialPending: number;
+  readonly entries: AsyncIterable<BucketEntry>;
+  stop(): void;
+}
+
+const kvOperationHeader = 'KV-Operation';
+
+/**
+ * Watches the keys under `filter` in revision order: from `fromRevision` (inclusive) when
+ * given, else the latest entry of every key, then live changes. An ordered push consumer whose
+ * filter is part of the create subject, so a zone account can be allowed to watch its own keys
+ * only (`CONSUMER.CREATE.KV_zm-zones.*.$KV.zm-zones.<zone>.>`). Its deliveries go to the
+ * connection's inbox prefix. The consumer recreates itself across reconnects and gaps.
+ */
+export async function watchBucket(
+  js: JetStreamClient,
+  bucket: string,
+  filter: string,
+  fromRevision?: number,
+): Promise<BucketWatch> {
+  const consumer = await js.consumers.getPushConsumer(streamOf(bucket), {
+    filter_subjects: `$KV.${bucket}.${filter}`,
+    ...(fromRevision === undefined
+      ? { deliver_policy: DeliverPolicy.LastPerSubject }
+      : { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: Math.max(1, fromRevision) }),
+  });
+  const info = await consumer.info(true);
+  const messages = await consumer.consume();
+  const prefixLength = `$KV.${bucket}.`.length;
+  async function* entries(): AsyncGenerator<BucketEntry> {
+    for await (const message of messages) {
+      const operation = message.headers?.get(kvOperationHeader);
+      const deleted = operation === 'DEL' || operation === 'PURGE';
+      yield {
+        key: message.subject.slice(prefixLength),
+        revision: message.seq,
+        operation: deleted ? 'delete' : 'put',
+        value: deleted ? new Uint8Array(0) : message.data,
+        pending: message.info.pending,
+      };
+    }
   }
-  const info = await jsm.streams.info(streamOf(bucket), { subjects_filter: `$KV.${bucket}.${filter}` });
-  return {
-    created: info.created,
-    lastRevision: info.state.last_seq,
-    keys: Object.keys(info.state.subjects ?? {}).length,
-  };
+  return { initialPending: info.num_pending, entries: entries(), stop: () => messages.stop() };
 }
 
-/** The latest entry of every key under a filter, delete markers included, and the state read. */
-export interface BucketContents {
-  readonly state: BucketState;
-  readonly entries: ReadonlyMap<string, KvWatchEntry>;
-}
+/** The latest entry of every key under a filter, delete markers included. */
+export type BucketContents = ReadonlyMap<string, BucketEntry>;
 
 /**
  * Reads the latest entry of every key matching `filter`. Resolves only with a complete read: it
@@ -120,40 +172,37 @@ export async function readBucket(
   filter: string,
   stallMs = 10_000,
 ): Promise<BucketContents> {
-  const state = await bucketState(await managerOf(js), bucket, filter);
-  const entries = new Map<string, KvWatchEntry>();
-  if (state.keys === 0) return { state, entries };
-  const kv = await openBucket(js, bucket);
-  const watch = await kv.watch({ key: filter });
+  const watch = await watchBucket(js, bucket, filter);
+  const entries = new Map<string, BucketEntry>();
+  if (watch.initialPending === 0) {
+    watch.stop();
+    return entries;
+  }
   let complete = false;
   let stalled = false;
-  let timer = setTimeout(() => {
-    stalled = true;
-    watch.stop();
-  }, stallMs);
+  const arm = (): NodeJS.Timeout =>
+    setTimeout(() => {
+      stalled = true;
+      watch.stop();
+    }, stallMs);
+  let timer = arm();
   try {
-    for await (const entry of watch) {
+    for await (const entry of watch.entries) {
       entries.set(entry.key, entry);
-      if (entry.delta === 0) {
+      if (entry.pending === 0) {
         complete = true;
         break;
       }
       clearTimeout(timer);
-      timer = setTimeout(() => {
-        stalled = true;
-        watch.stop();
-      }, stallMs);
+      timer = arm();
     }
   } finally {
     clearTimeout(timer);
     watch.stop();
   }
   if (!complete) {
-    throw new Error(
-      stalled
-        ? `reading bucket ${bucket} stalled after ${entries.size} keys`
-        : `reading bucket ${bucket} ended after ${entries.size} keys`,
-    );
+    const how = stalled ? 'stalled' : 'ended';
+    throw new Error(`reading bucket ${bucket} ${how} after ${entries.size} keys`);
   }
-  return { state, entries };
+  return entries;
 }

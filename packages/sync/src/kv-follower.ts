@@ -9,12 +9,11 @@
  * hands it over in one piece. A snapshot cut short (NATS down, watch ended) is dropped without any
  * store change: a partial snapshot is never read as a delete.
  */
-import type { KvWatchEntry } from '@nats-io/kv';
 import type { Checkpoint, ResourceStore } from '@zonemesh/store';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { abortableSleep, Backoff } from './backoff.js';
-import { bucketState, isStreamNotFound, managerOf, openBucket } from './kv-bucket.js';
+import { bucketState, isStreamNotFound, managerOf, watchBucket } from './kv-bucket.js';
 import type { NatsLink } from './nats-connection.js';
 import type { SyncMetrics, SyncStream } from './sync-metrics.js';
 
@@ -93,15 +92,6 @@ function parseCheckpoint(value: string | undefined): CheckpointValue | undefined
 /** Unchanged entries are checkpointed lazily: when caught up, or after this many. */
 const lazyCheckpointEvery = 256;
 
-function toFollowed(entry: KvWatchEntry): FollowedEntry {
-  return {
-    key: entry.key,
-    revision: entry.revision,
-    operation: entry.operation === 'PUT' ? 'put' : 'delete',
-    value: entry.operation === 'PUT' ? entry.value : new Uint8Array(0),
-  };
-}
-
 /** Starts following; see the module comment. */
 export function startKvFollower(options: KvFollowerOptions): KvFollower {
   const { link, bucket, store, target, log, metrics, stream, signal } = options;
@@ -146,10 +136,9 @@ export function startKvFollower(options: KvFollowerOptions): KvFollower {
           : saved.stream !== state.created
             ? 'bucket recreated'
             : 'bucket behind';
-      log.info({ bucket, reason, keys: state.keys }, 'taking a full snapshot');
+      log.info({ bucket, reason, messages: state.messages }, 'taking a full snapshot');
       metrics.snapshot();
       snapshot = new Map();
-      caughtUp = state.keys === 0;
     }
 
     const finishSnapshot = async (revision: number): Promise<void> => {
@@ -160,12 +149,11 @@ export function startKvFollower(options: KvFollowerOptions): KvFollower {
       applied = revision;
       metrics.appliedRevision(stream, applied);
     };
-    await finishSnapshot(0);
-
-    const kv = await openBucket(js, bucket);
-    const watch = await kv.watch(
-      resume ? { key: '>', resumeFromRevision: saved.revision + 1 } : { key: '>' },
-    );
+    const watch = await watchBucket(js, bucket, '>', resume ? saved.revision + 1 : undefined);
+    if (snapshot !== undefined && watch.initialPending === 0) {
+      caughtUp = true;
+      await finishSnapshot(0);
+    }
     lastLogged = undefined;
     lastError = undefined;
 
@@ -203,12 +191,11 @@ export function startKvFollower(options: KvFollowerOptions): KvFollower {
     let ceiling = Number.POSITIVE_INFINITY;
     let unpersisted = 0;
     try {
-      for await (const raw of watch) {
-        metrics.message('received', stream, raw.length);
-        const entry = toFollowed(raw);
+      for await (const entry of watch.entries) {
+        metrics.message('received', stream, entry.value.length);
         if (snapshot !== undefined) {
           snapshot.set(entry.key, entry);
-          if (raw.delta === 0 || entry.revision >= state.lastRevision) caughtUp = true;
+          if (entry.pending === 0 || entry.revision >= state.lastRevision) caughtUp = true;
           await finishSnapshot(entry.revision);
           continue;
         }
@@ -218,7 +205,7 @@ export function startKvFollower(options: KvFollowerOptions): KvFollower {
         if (outcome === 'incompatible') ceiling = Math.min(ceiling, entry.revision - 1);
         if (outcome === 'written') {
           unpersisted = 0;
-        } else if (++unpersisted >= lazyCheckpointEvery || raw.delta === 0) {
+        } else if (++unpersisted >= lazyCheckpointEvery || entry.pending === 0) {
           await store.setCheckpoint(checkpointOf(Math.min(applied, ceiling)));
           unpersisted = 0;
         }

@@ -39,7 +39,13 @@ export interface KvMirrorOptions {
   readonly metrics: SyncMetrics;
   readonly stream: SyncStream;
   readonly signal: AbortSignal;
-  /** How often the bucket's identity is checked, default 10 s. */
+  /**
+   * How the mirror notices that the bucket changed under it while connected (recreated, or
+   * written by someone else): `stream-info` compares the bucket's creation time (global; cheap),
+   * `reread` reads the mirror's keys again (zones, whose accounts may not read stream info of
+   * `zm-zones`). Every `checkIntervalMs`, default 10 s for stream-info and 30 s for reread.
+   */
+  readonly check: 'stream-info' | 'reread';
   readonly checkIntervalMs?: number;
 }
 
@@ -71,7 +77,7 @@ export function readyMarker(): string {
 /** Starts the mirror; see the module comment. */
 export function startKvMirror(options: KvMirrorOptions): KvMirror {
   const { link, bucket, log, metrics, stream, signal } = options;
-  const checkIntervalMs = options.checkIntervalMs ?? 10_000;
+  const checkIntervalMs = options.checkIntervalMs ?? (options.check === 'stream-info' ? 10_000 : 30_000);
   const desired = new Map<string, string>();
   const dirty = new Set<string>();
   let sourceRead = false;
@@ -98,15 +104,19 @@ export function startKvMirror(options: KvMirrorOptions): KvMirror {
 
   /** Reads the bucket's current contents and marks every key that differs. */
   const resync = async (js: JetStreamClient): Promise<void> => {
+    if (options.check === 'stream-info') {
+      const state = await bucketState(await managerOf(js), bucket);
+      knownCreated = state.created;
+      revision = Math.max(revision, state.lastRevision);
+    }
     const contents = await readBucket(js, bucket, options.filter);
     const values = new Map<string, string>();
     const decoder = new TextDecoder();
-    for (const [key, entry] of contents.entries) {
-      if (entry.operation === 'PUT') values.set(key, decoder.decode(entry.value));
+    for (const [key, entry] of contents) {
+      revision = Math.max(revision, entry.revision);
+      if (entry.operation === 'put') values.set(key, decoder.decode(entry.value));
     }
     published = values;
-    knownCreated = contents.state.created;
-    revision = Math.max(revision, contents.state.lastRevision);
     dirty.clear();
     for (const key of new Set([...desired.keys(), ...values.keys()])) {
       if (key !== options.readyKey) dirty.add(key);
@@ -166,6 +176,10 @@ export function startKvMirror(options: KvMirrorOptions): KvMirror {
           lastCheck = Date.now();
         } else if (Date.now() - lastCheck >= checkIntervalMs) {
           lastCheck = Date.now();
+          if (options.check === 'reread') {
+            published = undefined;
+            continue;
+          }
           const state = await bucketState(await managerOf(js), bucket);
           if (state.created !== knownCreated) {
             log.info({ bucket }, 'bucket was recreated, publishing everything again');

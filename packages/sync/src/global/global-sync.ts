@@ -58,6 +58,7 @@ export function startGlobalSync(options: GlobalSyncOptions): GlobalSync {
     log,
     metrics,
     stream: 'global',
+    check: 'stream-info',
     signal,
   });
   // The registry reads the zones the projection knows; the projection tells it when one is deleted.

@@ -63,6 +63,7 @@ export function startZoneSync(options: ZoneSyncOptions): ZoneSync {
     log,
     metrics,
     stream: 'zones',
+    check: 'reread',
     signal,
   });
   const projection = new ZoneProjection(zone, mirror);
