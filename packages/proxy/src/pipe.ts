@@ -1,0 +1,102 @@
+/**
+ * Byte piping between two sockets, both ways, with backpressure and half-close: the data path of
+ * every zonemesh proxy hop.
+ */
+import type { Socket } from 'node:net';
+
+/** What one piped connection carried and how it ended. */
+export interface PipeResult {
+  /** Bytes read from `a` and written to `b`. */
+  readonly bytesAToB: number;
+  /** Bytes read from `b` and written to `a`. */
+  readonly bytesBToA: number;
+  /** The first socket error or timeout, when the connection did not end cleanly. */
+  readonly error: Error | undefined;
+}
+
+/** Options of {@link pipe}. */
+export interface PipeOptions {
+  /** Destroy both sides after this many ms without traffic either way; default none. */
+  readonly idleTimeoutMs?: number;
+  /** Aborting destroys both sides (the proxy is shutting down). */
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Forwards bytes `a` -> `b` and `b` -> `a` until both directions are done, and resolves then
+ * (never rejects). Backpressure: a side stops reading while the other's write buffer is full.
+ * Half-close: when one side ends, the other's write side is ended after the buffered bytes, and
+ * the opposite direction keeps flowing; so both sockets must be created with
+ * `allowHalfOpen: true`. An error, a timeout or an abrupt close on one side destroys the other,
+ * with a TCP reset where Node can send one, so the peer learns the connection failed.
+ */
+export function pipe(a: Socket, b: Socket, options: PipeOptions = {}): Promise<PipeResult> {
+  return new Promise((resolve) => {
+    let error: Error | undefined;
+    let closed = 0;
+    const aToB = forward(a, b);
+    const bToA = forward(b, a);
+    const fail = (err: Error) => {
+      error ??= err;
+      abort(a);
+      abort(b);
+    };
+    const onClose = (direction: Direction) => () => {
+      // A side that closes before its peer sent FIN (the read direction never ended) failed.
+      if (!direction.ended) fail(error ?? new Error('connection closed abruptly'));
+      if (++closed === 2) {
+        options.signal?.removeEventListener('abort', onAbort);
+        resolve({ bytesAToB: aToB.bytes, bytesBToA: bToA.bytes, error });
+      }
+    };
+    const onAbort = () => fail(new Error('proxy stopped'));
+    a.on('error', fail);
+    b.on('error', fail);
+    a.once('close', onClose(aToB));
+    b.once('close', onClose(bToA));
+    if (options.idleTimeoutMs !== undefined) {
+      const onTimeout = () => fail(new Error(`idle for ${options.idleTimeoutMs} ms`));
+      a.setTimeout(options.idleTimeoutMs, onTimeout);
+      b.setTimeout(options.idleTimeoutMs, onTimeout);
+    }
+    if (options.signal?.aborted) onAbort();
+    else options.signal?.addEventListener('abort', onAbort, { once: true });
+    if (a.destroyed) onClose(aToB)();
+    if (b.destroyed) onClose(bToA)();
+    a.resume();
+    b.resume();
+  });
+}
+
+interface Direction {
+  bytes: number;
+  ended: boolean;
+}
+
+/**
+ * One direction. Hand-written rather than `Readable.pipe`: the same backpressure with fewer
+ * listeners per chunk, and `end` is forwarded even when the destination is already paused.
+ */
+function forward(from: Socket, to: Socket): Direction {
+  const direction: Direction = { bytes: 0, ended: false };
+  from.on('data', (chunk: Buffer) => {
+    direction.bytes += chunk.length;
+    if (!to.write(chunk)) from.pause();
+  });
+  to.on('drain', () => from.resume());
+  from.once('end', () => {
+    direction.ended = true;
+    to.end();
+  });
+  return direction;
+}
+
+/** Destroys a socket, with a TCP RST when it is a plain TCP socket (TLS sockets cannot reset). */
+function abort(socket: Socket): void {
+  if (socket.destroyed) return;
+  try {
+    socket.resetAndDestroy();
+  } catch {
+    socket.destroy();
+  }
+}
