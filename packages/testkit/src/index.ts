@@ -43,3 +43,8 @@ export type {
   StartNatsHubWithLeavesOptions,
   StartNatsOptions,
 } from './nats-server.js';
+export { startFakeKubeApi } from './fake-kube-api.js';
+export { applyJsonPatch } from './fake-kube-admission.js';
+export type { FakeKubeApi, FakeKubeResponse, StartFakeKubeApiOptions } from './fake-kube-api.js';
+export type { ServiceResolver } from './fake-kube-admission.js';
+export type { FakeResourceType, KubeObject, KubeObjectMeta } from './fake-kube-storage.js';
