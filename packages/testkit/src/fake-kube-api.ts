@@ -317,7 +317,7 @@ export async function startFakeKubeApi(options: StartFakeKubeApiOptions = {}): P
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
       throw new FakeKubeError(400, 'BadRequest', 'the body is not a JSON object');
     }
-    const metadata = { ...(raw.metadata ?? {}) };
+    const metadata = { ...raw.metadata };
     if (target.type.namespaced) {
       const namespace = target.namespace ?? metadata.namespace;
       if (namespace === undefined) throw new FakeKubeError(400, 'BadRequest', 'a namespace is required');
@@ -496,14 +496,14 @@ export async function startFakeKubeApi(options: StartFakeKubeApiOptions = {}): P
     },
     compact: () => storage.compact(),
     closeWatches: () => {
-      for (const res of [...watches]) res.destroy();
+      for (const res of watches) res.destroy();
     },
     openWatches: () => watches.size,
     watchRequests: () => new Map(watchCounts),
     resourceVersion: () => storage.currentRevision(),
     close: () =>
       new Promise<void>((resolvePromise) => {
-        for (const res of [...watches]) res.destroy();
+        for (const res of watches) res.destroy();
         server.closeAllConnections();
         server.close(() => resolvePromise());
       }),

@@ -97,7 +97,7 @@ export class FakeKubeStorage {
   }
 
   create(resource: string, object: KubeObject): KubeObject {
-    const meta = { ...(object.metadata ?? {}) };
+    const meta = { ...object.metadata };
     if ((meta.name ?? '') === '' && (meta.generateName ?? '') !== '') {
       meta.name = `${meta.generateName}${randomUUID().slice(0, 5)}`;
     }
