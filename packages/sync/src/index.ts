@@ -6,6 +6,14 @@ export { startGlobalSync } from './global/global-sync.js';
 export { startZoneSync } from './zone/zone-sync.js';
 export { globalBucket, zonesBucket } from './kv-keys.js';
 export { HeartbeatSubjects, maxMessageBytes, wireVersion } from './wire-format.js';
+export {
+  meshAccount,
+  meshApiPrefix,
+  renderNatsAccounts,
+  zoneAccount,
+  zoneInboxPrefix,
+} from './nats-accounts.js';
+export type { NatsAccountsOptions, NatsUserCredentials } from './nats-accounts.js';
 export type {
   GlobalSync,
   GlobalSyncOptions,

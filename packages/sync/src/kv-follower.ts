@@ -14,7 +14,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { abortableSleep, Backoff } from './backoff.js';
 import { bucketState, isStreamNotFound, managerOf, watchBucket } from './kv-bucket.js';
-import type { NatsLink } from './nats-connection.js';
+import { type NatsLink, refusalHint } from './nats-connection.js';
 import type { SyncMetrics, SyncStream } from './sync-metrics.js';
 
 /** One entry read from a bucket. */
@@ -107,7 +107,8 @@ export function startKvFollower(options: KvFollowerOptions): KvFollower {
     // The same failure repeats on every retry: log it once until something else happens.
     if (lastError === lastLogged) return;
     lastLogged = lastError;
-    log.warn({ bucket, err: text }, message);
+    const hint = refusalHint(err);
+    log.warn({ bucket, err: text, ...(hint === undefined ? {} : { hint }) }, message);
   };
 
   const session = async (): Promise<void> => {

@@ -22,7 +22,7 @@ import {
   openBucket,
   readBucket,
 } from './kv-bucket.js';
-import type { NatsLink } from './nats-connection.js';
+import { type NatsLink, refusalHint } from './nats-connection.js';
 import type { SyncMetrics, SyncStream } from './sync-metrics.js';
 import { canonicalJson, wireVersion } from './wire-format.js';
 
@@ -99,7 +99,8 @@ export function startKvMirror(options: KvMirrorOptions): KvMirror {
     lastError = `${message}: ${text}`;
     if (lastError === lastLogged) return;
     lastLogged = lastError;
-    log.warn({ bucket, err: text }, message);
+    const hint = refusalHint(err);
+    log.warn({ bucket, err: text, ...(hint === undefined ? {} : { hint }) }, message);
   };
 
   /** Reads the bucket's current contents and marks every key that differs. */

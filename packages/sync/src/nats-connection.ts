@@ -205,3 +205,17 @@ export function openNatsLink(options: {
     },
   };
 }
+
+/**
+ * A hint for a failed JetStream call that may be a refusal by the account's grants. NATS does not
+ * say "permission denied" for a missing import, and over a leaf node nothing is logged on the hub:
+ * the client only sees "jetstream is not enabled", "no responders" or a timeout.
+ */
+export function refusalHint(err: unknown): string | undefined {
+  const text = err instanceof Error ? err.message : String(err);
+  if (!/jetstream is not enabled|no responders|timeout|permission/i.test(text)) return undefined;
+  return (
+    'NATS may be refusing this request: check that the sync buckets exist, that the account grants ' +
+    'what sync needs (deploy/nats/README.md), and the jsApiPrefix, jsDomain and inboxPrefix settings'
+  );
+}
