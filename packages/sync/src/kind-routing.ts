@@ -1,20 +1,20 @@
 /**
- * Which kinds travel in which direction, and how sync marks the copies it writes. The table is
- * keyed by every `ResourceType`, so a new kind fails to compile until its direction is decided.
+ * Which kinds travel in which direction (the kind descriptors' `sync` field), and how sync marks
+ * the copies it writes.
  */
-import { Labels, type Resource, type ResourceType, type SyncDirection } from '@zonemesh/api';
+import {
+  descriptorFor,
+  Labels,
+  type Resource,
+  type ResourceType,
+  resourceTypes,
+  type SyncDirection,
+} from '@zonemesh/api';
 
-const directions: { readonly [T in ResourceType]: SyncDirection } = {
-  Mesh: 'global-to-zones',
-  TrafficPermission: 'global-to-zones',
-  HealthCheck: 'global-to-zones',
-  TrafficRoute: 'global-to-zones',
-  MeshTrafficPermission: 'global-to-zones',
-  MeshHealthCheck: 'global-to-zones',
-  Zone: 'global-to-zones',
-  Dataplane: 'zone-to-global',
-  ZoneIngress: 'zone-to-global-to-zones',
-};
+/** How a kind travels, as its descriptor in `@zonemesh/api` says. */
+function directionOf(type: ResourceType): SyncDirection {
+  return descriptorFor(type).sync;
+}
 
 /** Label keys sync sets on the copies it writes. */
 export const SyncLabels = {
@@ -24,21 +24,24 @@ export const SyncLabels = {
 } as const;
 
 /** Every kind sync carries. */
-export const syncedTypes: readonly ResourceType[] = Object.keys(directions) as ResourceType[];
+export const syncedTypes: readonly ResourceType[] = resourceTypes.filter(
+  (type) => directionOf(type) !== 'none',
+);
 
 /** Written on global and copied to every zone (Mesh, the policy kinds, Zone). */
 export function isGlobalOriginType(type: ResourceType): boolean {
-  return directions[type] === 'global-to-zones';
+  return directionOf(type) === 'global-to-zones';
 }
 
 /** Written in a zone and copied to global (Dataplane, ZoneIngress). */
 export function isZoneOriginType(type: ResourceType): boolean {
-  return directions[type] === 'zone-to-global' || directions[type] === 'zone-to-global-to-zones';
+  const direction = directionOf(type);
+  return direction === 'zone-to-global' || direction === 'zone-to-global-to-zones';
 }
 
 /** Zone kinds global forwards on to every other zone (ZoneIngress). */
 export function isForwardedToZones(type: ResourceType): boolean {
-  return directions[type] === 'zone-to-global-to-zones';
+  return directionOf(type) === 'zone-to-global-to-zones';
 }
 
 /** The zone a zone-origin copy came from (its `kuma.io/zone` label), if any. */

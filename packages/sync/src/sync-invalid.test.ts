@@ -36,6 +36,8 @@ beforeEach(async () => {
   started.push(g, z);
   await g.store.create(mesh('default'));
   await waitFor('the mesh in the zone', () => z.store.get({ type: 'Mesh', name: 'default' }));
+  // Heartbeats are core NATS: global must be listening before the test publishes fake ones.
+  await waitFor('zone-1 online', () => g.sync.zones().find((zone) => zone.name === 'zone-1' && zone.online));
 });
 afterEach(async () => {
   await Promise.all(started.splice(0).map((side) => side.stop()));
@@ -79,15 +81,24 @@ describe('messages a side cannot trust', () => {
       '$KV.zm-global.TrafficPermission.default.bad-spec',
       tp('bad-spec', { spec: 'not an object' }),
     );
+    // A spec the kind's own rules refuse (Kuma's validation, from the kind descriptor).
+    await publish(
+      '$KV.zm-global.TrafficPermission.default.bad-rules',
+      tp('bad-rules', { spec: { sources: 'x' } }),
+    );
 
     await waitFor('every bad entry counted', async () => {
       const counts = await Promise.all(
         ['malformed', 'oversized', 'incompatible', 'mismatch'].map((r) => invalid(z, r)),
       );
-      return counts[0] === 3 && counts[1] === 1 && counts[2] === 1 && counts[3] === 2;
+      return counts[0] === 4 && counts[1] === 1 && counts[2] === 1 && counts[3] === 2;
     });
     expect((await contentHash(z.store, syncedTypes)).hash).toBe(before.hash);
-    expect(z.logs.find('invalid global entry skipped').length).toBe(6);
+    const skipped = z.logs.find('invalid global entry skipped');
+    expect(skipped.length).toBe(7);
+    expect(skipped.some((line) => String(line['detail']).includes('spec.sources: must be a list'))).toBe(
+      true,
+    );
     // A newer major version is refused loudly, and shown in the zone's status.
     expect(z.logs.find('incompatible wire format').length).toBe(1);
     expect(z.sync.status().lastError).toBe('incompatible wire format 2.0 (zone speaks 1.x)');

@@ -8,7 +8,7 @@
  * {@link decodeZoneHeartbeat} or {@link decodeGlobalHeartbeat}: size limit first, then the version,
  * then the zod schema. None of them throws.
  */
-import { resourceTypes, type NewResource, type Resource } from '@zonemesh/api';
+import { descriptorFor, resourceTypes, type NewResource, type Resource } from '@zonemesh/api';
 import { z } from 'zod';
 import { isZoneName } from './kv-keys.js';
 
@@ -192,6 +192,19 @@ export function decodeZoneHeartbeat(bytes: Uint8Array): Decoded<ZoneHeartbeat> {
 /** Decodes a global heartbeat in a zone (size, version, schema). */
 export function decodeGlobalHeartbeat(bytes: Uint8Array): Decoded<GlobalHeartbeat> {
   return decode(bytes, GlobalHeartbeatSchema, 'zone');
+}
+
+/**
+ * Checks a received message's spec with its kind's rules (Kuma's validation, from the kind
+ * descriptor). Returns the problems, or undefined when the spec is valid.
+ */
+export function specProblems(message: ResourceMessage): string | undefined {
+  const result = descriptorFor(message.type).validate(message.spec);
+  if (result.ok) return undefined;
+  return result.errors
+    .slice(0, 5)
+    .map((error) => `spec.${error.field}: ${error.message}`)
+    .join('; ');
 }
 
 /** The store write for a received message, with the given name and labels. */

@@ -14,7 +14,7 @@ import { parseZoneKey, zoneOfReadyKey } from '../kv-keys.js';
 import { deleteCopy, isRejectedWrite, upsert } from '../resource-writer.js';
 import { listAll } from '../store-follower.js';
 import type { SyncMetrics } from '../sync-metrics.js';
-import { decodeResourceMessage, type InvalidReason, toNewResource } from '../wire-format.js';
+import { decodeResourceMessage, type InvalidReason, specProblems, toNewResource } from '../wire-format.js';
 import type { ZoneRegistry } from './zone-registry.js';
 
 /** The name of a zone's resource on global. */
@@ -75,6 +75,8 @@ export class ZoneDataApplier implements FollowerTarget {
     if (message.type !== key.type || message.name !== key.name || message.mesh !== key.mesh) {
       return this.#invalid(entry, 'mismatch', 'the payload names another resource than its key');
     }
+    const problems = specProblems(message);
+    if (problems !== undefined) return this.#invalid(entry, 'malformed', problems);
     const labels = {
       ...message.labels,
       [SyncLabels.zone]: zone,

@@ -20,7 +20,7 @@ import { globalReadyKey, isZoneName, parseGlobalKey } from '../kv-keys.js';
 import { deleteCopy, isRejectedWrite, upsert } from '../resource-writer.js';
 import { listAll } from '../store-follower.js';
 import type { SyncMetrics } from '../sync-metrics.js';
-import { decodeResourceMessage, type InvalidReason, toNewResource } from '../wire-format.js';
+import { decodeResourceMessage, type InvalidReason, specProblems, toNewResource } from '../wire-format.js';
 
 type Parsed =
   | { readonly kind: 'ready' }
@@ -78,6 +78,8 @@ export class GlobalDataApplier implements FollowerTarget {
     if (message.type !== key.type || message.name !== key.name || message.mesh !== key.mesh) {
       return this.#invalid(entry, 'mismatch', 'the payload names another resource than its key');
     }
+    const problems = specProblems(message);
+    if (problems !== undefined) return this.#invalid(entry, 'malformed', problems);
     if (isGlobalOriginType(key.type)) {
       const labels = { ...message.labels, [SyncLabels.origin]: 'global' };
       return { kind: 'put', resource: toNewResource(message, key.name, labels) };
