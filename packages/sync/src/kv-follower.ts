@@ -111,6 +111,7 @@ export function startKvFollower(options: KvFollowerOptions): KvFollower {
     log.warn({ bucket, err: text, ...(hint === undefined ? {} : { hint }) }, message);
   };
 
+  const backoff = new Backoff(250, 5_000);
   const session = async (): Promise<void> => {
     const nc = await link.connected();
     const js = link.jetstream(nc);
@@ -157,6 +158,7 @@ export function startKvFollower(options: KvFollowerOptions): KvFollower {
     }
     lastLogged = undefined;
     lastError = undefined;
+    backoff.reset();
 
     // Ends the watch when the bucket is recreated under us or the watch stops making progress.
     let endedBy: string | undefined;
@@ -220,7 +222,6 @@ export function startKvFollower(options: KvFollowerOptions): KvFollower {
   };
 
   const run = async (): Promise<void> => {
-    const backoff = new Backoff(250, 5_000);
     if (options.startAfter !== undefined) {
       await Promise.race([
         options.startAfter,
@@ -230,7 +231,6 @@ export function startKvFollower(options: KvFollowerOptions): KvFollower {
     while (!signal.aborted) {
       try {
         await session();
-        backoff.reset();
       } catch (err) {
         if (signal.aborted) break;
         metrics.error('watch');
