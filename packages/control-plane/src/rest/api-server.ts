@@ -9,6 +9,9 @@ import type { ApiDependencies } from './api-dependencies.js';
 import { addInspectRoutes } from './inspect-routes.js';
 import { addResourceRoutes } from './resource-routes.js';
 import { addZoneRoutes } from './zone-routes.js';
+import { addGuiRoutes } from '../gui/gui-routes.js';
+import { registerControlPlaneMetrics } from '../views/control-plane-metrics.js';
+import { addViewRoutes } from '../views/view-routes.js';
 import type { Registry } from 'prom-client';
 
 /** Builds the API's router (also used by tests without a process around it). */
@@ -28,6 +31,9 @@ export function createApiRouter(deps: ApiDependencies, metrics: Registry): Route
     .get('/metrics', async () => ({ body: await metrics.metrics(), contentType: metrics.contentType }));
   addZoneRoutes(router, deps);
   addInspectRoutes(router, deps);
+  addViewRoutes(router, deps);
+  addGuiRoutes(router);
+  registerControlPlaneMetrics(metrics, deps);
   addResourceRoutes(router, deps);
   return router;
 }
