@@ -161,7 +161,7 @@ export function openNatsLink(options: {
           }
         }
       };
-      void watchStatus();
+      watchStatus().catch((err: unknown) => log.debug({ err: String(err) }, 'nats status watch ended'));
       const closedWith = await nc.closed();
       current = undefined;
       setUp(false);
