@@ -6,6 +6,7 @@ import type { Command } from './command.js';
 import { applyCommand } from './commands/apply.js';
 import { deleteCommand } from './commands/delete.js';
 import { getCommand } from './commands/get.js';
+import { inspectDataplaneCommand } from './commands/inspect-dataplane.js';
 import { inspectTrafficCommand } from './commands/inspect-traffic.js';
 import { inspectZonesCommand } from './commands/inspect-zones.js';
 import { validateCommand } from './commands/validate.js';
@@ -17,4 +18,5 @@ export const commands: readonly Command[] = [
   deleteCommand,
   inspectZonesCommand,
   inspectTrafficCommand,
+  inspectDataplaneCommand,
 ];
