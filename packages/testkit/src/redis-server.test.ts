@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type RedisServer, startRedis } from './redis-server.js';
 
 const servers: RedisServer[] = [];
@@ -135,10 +135,15 @@ describe('startRedis', () => {
       const { stdout, signal } = await runNode(script);
       expect(signal).toBe(ending === 'sigterm' ? 'SIGTERM' : null);
       const { port, dir } = JSON.parse(stdout) as { port: number; dir: string };
-      await expect(
-        command(port, 'PING'),
-        `redis-server :${port} survived its owner (${ending})`,
-      ).rejects.toThrow(/ECONNREFUSED/);
+      // The owner's exit handler sends SIGKILL synchronously; the server may take a moment to go.
+      await vi.waitFor(
+        () =>
+          expect(
+            command(port, 'PING'),
+            `redis-server :${port} survived its owner (${ending})`,
+          ).rejects.toThrow(/ECONNREFUSED/),
+        { timeout: 5_000, interval: 50 },
+      );
       expect(existsSync(dir)).toBe(false);
     }
   });
