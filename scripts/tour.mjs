@@ -76,7 +76,7 @@ const zmctl = (args) =>
 async function stopAll() {
   for (const h of children.reverse()) h.child.kill('SIGTERM');
   await Promise.all(
-    children.map((h) => (h.child.exitCode !== null ? null : new Promise((r) => h.child.once('exit', r)))),
+    children.map((h) => (h.child.exitCode !== null ? Promise.resolve() : new Promise((r) => h.child.once('exit', r)))),
   );
   rmSync(work, { recursive: true, force: true });
 }
