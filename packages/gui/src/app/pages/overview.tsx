@@ -96,7 +96,7 @@ function ZonesTable(props: {
                 ago(zone.lastSeen, now)
               )}
             </td>
-            <td class="num">{zoneSide ? (zone.appliedRevision ?? '—') : <Lag zone={zone} />}</td>
+            <td>{zoneSide ? <span class="num">{zone.appliedRevision ?? '—'}</span> : <Lag zone={zone} />}</td>
             <td>
               <Resources counts={zone.resources} />
             </td>
