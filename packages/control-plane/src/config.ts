@@ -57,6 +57,13 @@ export const controlPlaneFlags = {
     default: '0.0.0.0:5678',
     valueName: 'HOST:PORT',
   },
+  'dp-cert-lifetime': {
+    type: 'string',
+    description:
+      "lifetime of proxies' certificates when the Mesh's dpCert.rotation.expiration does not set it (zone mode)",
+    default: '24h',
+    valueName: 'DURATION',
+  },
   environment: {
     type: 'string',
     description: 'where the control plane runs',
@@ -117,6 +124,7 @@ export const ControlPlaneConfigSchema = z
     redisUrl: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
     apiAddress: HostPortSchema.default({ host: '0.0.0.0', port: 5681 }),
     dpServerAddress: HostPortSchema.default({ host: '0.0.0.0', port: 5678 }),
+    dpCertLifetime: DurationSchema.default(86_400_000).pipe(z.number().min(60_000, 'must be at least 1m')),
     environment: z
       .string()
       .default('universal')

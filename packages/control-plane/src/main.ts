@@ -6,6 +6,8 @@ import { runUntilStopped, type HostPort } from '@zonemesh/runtime';
 import { parseCommandLine } from './command-line.js';
 import { createControlPlaneRuntime } from './control-plane-runtime.js';
 import { setupDefaultMesh } from './default-mesh.js';
+import { setupDpServer } from './dp-server/dp-server.js';
+import { setupMeshCa } from './mesh-ca/setup-mesh-ca.js';
 import { setupApiServer } from './rest/api-server.js';
 import { setupStore } from './store-setup.js';
 import { setupSync } from './sync-setup.js';
@@ -24,9 +26,15 @@ const runtime = createControlPlaneRuntime(commandLine.config);
 const store = setupStore(runtime);
 setupDefaultMesh(runtime, store);
 const federation = setupSync(runtime, store);
+const meshCa = setupMeshCa(runtime, store, { workloadLifetimeMs: runtime.config.dpCertLifetime });
+const dpServer = setupDpServer(runtime, { store, meshCa });
 const api = setupApiServer(runtime, { store, federation });
 await runUntilStopped(runtime.lifecycle, runtime.log, {
-  readyFields: () => ({ version: runtime.version, apiAddress: formatHostPort(api.address()) }),
+  readyFields: () => ({
+    version: runtime.version,
+    apiAddress: formatHostPort(api.address()),
+    dpServerAddress: formatHostPort(dpServer.address()),
+  }),
 });
 
 function formatHostPort(address: HostPort | undefined): string | undefined {
