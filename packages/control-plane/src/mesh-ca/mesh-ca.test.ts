@@ -50,7 +50,7 @@ describe('mesh CA of a federated zone (global and zone over a real nats-server)'
     global = runtimeFor({ mode: 'global', natsUrl: nats.url });
     globalStore = createMemoryStore();
     await globalStore.create(mesh);
-    expect(setupMeshCa(global, globalStore)).toBeUndefined();
+    if (setupMeshCa(global, globalStore) !== undefined) throw new Error('global has no zone CA');
     await global.lifecycle.start();
 
     zone = runtimeFor({ mode: 'zone', zone: 'zone-1', natsUrl: nats.url });
