@@ -102,7 +102,7 @@ beforeAll(async () => {
     body: mesh,
     headers: { 'content-type': 'application/yaml' },
   });
-  expect(put.ok).toBe(true);
+  if (!put.ok) throw new Error(`PUT mesh answered ${put.status}`);
 });
 
 afterAll(async () => {
