@@ -58,6 +58,11 @@ export function createDpEndpoints(deps: DpEndpointDependencies) {
   const readJson = async (req: IncomingMessage): Promise<unknown> =>
     decodeBody(await readBodyText(req, deps.bodyLimitBytes), req.headers['content-type']);
 
+  const refreshProxies = (): void => {
+    metrics.proxies.reset();
+    for (const { kind, mesh, count } of presence.onlineCounts()) metrics.proxies.set({ kind, mesh }, count);
+  };
+
   /** Waits until discovery has seen every write made so far (read-your-writes for the stream). */
   const settle = async (): Promise<void> => feed.caughtUp(await store.revision());
 
@@ -70,7 +75,7 @@ export function createDpEndpoints(deps: DpEndpointDependencies) {
     if (mesh === undefined)
       throw new MeshError('Unavailable', `mesh ${dataplane.meta.mesh ?? ''} does not exist in zone ${zone}`);
     const certificate = await meshCa.issue({ mesh, csrPem, inboundTags: inboundTagsOf(dataplane) });
-    metrics.certificates.inc({ via });
+    metrics.certificates.inc({ mesh: mesh.meta.name });
     log.info(
       { mesh: mesh.meta.name, name: dataplane.meta.name, notAfter: certificate.notAfter, via },
       'workload certificate issued',
@@ -172,20 +177,20 @@ export function createDpEndpoints(deps: DpEndpointDependencies) {
         throw new MeshError('NotFound', `${what} is not registered in zone ${zone}; POST /v1/register first`);
       }
       presence.connected(parsed.kind, ref);
-      metrics.connected.set({ kind: parsed.kind }, presence.onlineCount(parsed.kind));
+      refreshProxies();
       log.info(
         { kind: parsed.kind, mesh: parsed.kind === 'Dataplane' ? ref.mesh : undefined, name: ref.name },
         'proxy connected',
       );
       streams.open(parsed.kind, ref, res, config, () => {
         presence.disconnected(parsed.kind, ref);
-        metrics.connected.set({ kind: parsed.kind }, presence.onlineCount(parsed.kind));
+        refreshProxies();
         log.info(
           { kind: parsed.kind, mesh: parsed.kind === 'Dataplane' ? ref.mesh : undefined, name: ref.name },
           'proxy disconnected',
         );
       });
-      metrics.pushes.inc({ kind: parsed.kind });
+      metrics.pushes.inc({ kind: parsed.kind, mesh: ref.mesh });
     },
   };
 }

@@ -1,17 +1,20 @@
-/** The dataplane server's Prometheus metrics, registered on the process registry. */
+/**
+ * The dataplane server's Prometheus metrics, registered on the process registry (names and labels
+ * as catalogued in docs/metrics.md).
+ */
 import type { Registry } from '@zonemesh/runtime';
 import { Counter, Gauge } from 'prom-client';
 
 /** The instruments of one dataplane server. */
 export interface DpMetrics {
-  /** Proxies with an open config stream, by kind (`Dataplane`, `ZoneIngress`). */
-  readonly connected: Gauge<'kind'>;
-  /** Config lines written to streams (the first one of each stream included), by kind. */
-  readonly pushes: Counter<'kind'>;
+  /** Proxies with an open config stream, by kind (`Dataplane`, `ZoneIngress`) and mesh (`""` for ingresses). */
+  readonly proxies: Gauge<'kind' | 'mesh'>;
+  /** Config lines written to streams (the first one of each stream included), by kind and mesh. */
+  readonly pushes: Counter<'kind' | 'mesh'>;
   /** Registrations by kind and result (`ok`, `refused`). */
   readonly registrations: Counter<'kind' | 'result'>;
-  /** Workload certificates issued, by where they were asked for (`register`, `rotation`). */
-  readonly certificates: Counter<'via'>;
+  /** Workload certificates issued (registration and rotation), by mesh. */
+  readonly certificates: Counter<'mesh'>;
   /** Health reports received, by result (`changed`, `unchanged`, `refused`). */
   readonly healthReports: Counter<'result'>;
   /** Configs built by discovery, by kind: what incremental recomputation saves shows here. */
@@ -22,16 +25,16 @@ export interface DpMetrics {
 export function createDpMetrics(registry: Registry): DpMetrics {
   const registers = [registry];
   return {
-    connected: new Gauge({
-      name: 'zonemesh_dp_server_connected_proxies',
-      help: 'Proxies with an open config stream, by kind',
-      labelNames: ['kind'],
+    proxies: new Gauge({
+      name: 'zonemesh_dp_server_proxies',
+      help: 'Proxies with an open config stream now, by kind and mesh',
+      labelNames: ['kind', 'mesh'],
       registers,
     }),
     pushes: new Counter({
       name: 'zonemesh_dp_server_config_pushes_total',
-      help: 'Config lines pushed to proxies, by kind',
-      labelNames: ['kind'],
+      help: 'Config lines pushed to proxies (first line of a stream and every change), by kind and mesh',
+      labelNames: ['kind', 'mesh'],
       registers,
     }),
     registrations: new Counter({
@@ -42,8 +45,8 @@ export function createDpMetrics(registry: Registry): DpMetrics {
     }),
     certificates: new Counter({
       name: 'zonemesh_dp_server_certificates_issued_total',
-      help: 'Workload certificates issued, by request (register or rotation)',
-      labelNames: ['via'],
+      help: 'Workload certificates issued (registration and rotation), by mesh',
+      labelNames: ['mesh'],
       registers,
     }),
     healthReports: new Counter({
@@ -53,7 +56,7 @@ export function createDpMetrics(registry: Registry): DpMetrics {
       registers,
     }),
     builds: new Counter({
-      name: 'zonemesh_discovery_config_builds_total',
+      name: 'zonemesh_dp_server_config_builds_total',
       help: 'Proxy and ingress configs computed by discovery, by kind',
       labelNames: ['kind'],
       registers,

@@ -272,11 +272,11 @@ describe('dataplane server (standalone zone, fake proxies over HTTP)', () => {
 
   it('marks a proxy offline when its stream closes, and withdraws its inbounds after the grace period', async () => {
     const metric = async () =>
-      await zone.runtime.metrics.getSingleMetricAsString('zonemesh_dp_server_connected_proxies');
-    expect(await metric()).toContain('zonemesh_dp_server_connected_proxies{kind="Dataplane"} 2');
+      await zone.runtime.metrics.getSingleMetricAsString('zonemesh_dp_server_proxies');
+    expect(await metric()).toContain('zonemesh_dp_server_proxies{kind="Dataplane",mesh="default"} 2');
     for (const open of streams.filter((s) => s.query.name === 'backend1-1')) open.close();
     await eventually(metric, (text) =>
-      text.includes('zonemesh_dp_server_connected_proxies{kind="Dataplane"} 1'),
+      text.includes('zonemesh_dp_server_proxies{kind="Dataplane",mesh="default"} 1'),
     );
     const closedAt = Date.now();
     await frontend.next(
@@ -337,8 +337,8 @@ describe('dataplane server (standalone zone, fake proxies over HTTP)', () => {
     expect(text).toMatch(/zonemesh_dp_server_registrations_total\{kind="Dataplane",result="ok"\} 2/);
     expect(text).toMatch(/zonemesh_dp_server_registrations_total\{kind="Dataplane",result="refused"\} 1/);
     expect(text).toMatch(/zonemesh_dp_server_registrations_total\{kind="unknown",result="refused"\} 1/);
-    expect(text).toMatch(/zonemesh_dp_server_config_pushes_total\{kind="Dataplane"\} \d+/);
-    expect(text).toMatch(/zonemesh_dp_server_certificates_issued_total\{via="rotation"\} 1/);
+    expect(text).toMatch(/zonemesh_dp_server_config_pushes_total\{kind="Dataplane",mesh="default"\} \d+/);
+    expect(text).toMatch(/zonemesh_dp_server_certificates_issued_total\{mesh="default"\} 2/);
   });
 });
 

@@ -98,13 +98,13 @@ export function setupDpServer(runtime: ControlPlaneRuntime, deps: DpServerDepend
         for (const ref of update.proxies) {
           const config = discovery.proxyConfig(ref);
           if (config !== undefined)
-            metrics.pushes.inc({ kind: 'Dataplane' }, streams.push('Dataplane', ref, config));
+            metrics.pushes.inc({ kind: 'Dataplane', mesh: ref.mesh }, streams.push('Dataplane', ref, config));
         }
         for (const name of update.ingresses) {
           const config = discovery.ingressConfig(name);
           const ref = { mesh: '', name };
           if (config !== undefined)
-            metrics.pushes.inc({ kind: 'ZoneIngress' }, streams.push('ZoneIngress', ref, config));
+            metrics.pushes.inc({ kind: 'ZoneIngress', mesh: '' }, streams.push('ZoneIngress', ref, config));
         }
         for (const ref of update.removedProxies) streams.end('Dataplane', ref);
         for (const name of update.removedIngresses) streams.end('ZoneIngress', { mesh: '', name });

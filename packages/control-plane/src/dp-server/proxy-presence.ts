@@ -21,8 +21,8 @@ export interface ProxyPresence {
   forgotten(ref: ProxyRef): void;
   /** Whether a proxy has an open stream. */
   isOnline(kind: DpProxyKind, ref: ProxyRef): boolean;
-  /** Proxies with an open stream, by kind. */
-  onlineCount(kind: DpProxyKind): number;
+  /** Proxies with an open stream, by kind and mesh (`""` for ingresses). */
+  onlineCounts(): { kind: DpProxyKind; mesh: string; count: number }[];
   /** Cancels every timer. */
   close(): void;
 }
@@ -97,10 +97,16 @@ export function createProxyPresence(options: ProxyPresenceOptions): ProxyPresenc
     isOnline(kind, ref) {
       return (streams.get(key(kind, ref)) ?? 0) > 0;
     },
-    onlineCount(kind) {
-      let count = 0;
-      for (const id of streams.keys()) if (id.startsWith(`${kind}\u0000`)) count++;
-      return count;
+    onlineCounts() {
+      const counts = new Map<string, { kind: DpProxyKind; mesh: string; count: number }>();
+      for (const id of streams.keys()) {
+        const [kind = 'Dataplane', mesh = ''] = id.split('\u0000') as [DpProxyKind, string];
+        const group = `${kind}\u0000${mesh}`;
+        const entry = counts.get(group) ?? { kind, mesh, count: 0 };
+        entry.count++;
+        counts.set(group, entry);
+      }
+      return [...counts.values()];
     },
     close() {
       for (const timer of timers.values()) clearTimeout(timer);
