@@ -39,8 +39,8 @@ export interface ProxyPresenceOptions {
 /** Makes the tracker. */
 export function createProxyPresence(options: ProxyPresenceOptions): ProxyPresence {
   const { discovery, graceMs, onChange } = options;
-  /** `kind/mesh/name` -> open streams. */
-  const streams = new Map<string, number>();
+  /** `kind/mesh/name` -> the proxy and its open streams. */
+  const streams = new Map<string, { readonly kind: DpProxyKind; readonly mesh: string; count: number }>();
   /** Sidecars waiting out their grace period. */
   const timers = new Map<string, NodeJS.Timeout>();
   const withdrawn = new Set<string>();
@@ -49,7 +49,7 @@ export function createProxyPresence(options: ProxyPresenceOptions): ProxyPresenc
 
   const startGrace = (ref: ProxyRef): void => {
     const id = key('Dataplane', ref);
-    if (timers.has(id) || withdrawn.has(id) || (streams.get(id) ?? 0) > 0) return;
+    if (timers.has(id) || withdrawn.has(id) || streams.has(id)) return;
     const timer = setTimeout(() => {
       timers.delete(id);
       withdrawn.add(id);
@@ -68,7 +68,9 @@ export function createProxyPresence(options: ProxyPresenceOptions): ProxyPresenc
   return {
     connected(kind, ref) {
       const id = key(kind, ref);
-      streams.set(id, (streams.get(id) ?? 0) + 1);
+      const entry = streams.get(id) ?? { kind, mesh: ref.mesh, count: 0 };
+      entry.count++;
+      streams.set(id, entry);
       if (kind !== 'Dataplane') return;
       cancelGrace(id);
       if (withdrawn.delete(id)) {
@@ -78,9 +80,9 @@ export function createProxyPresence(options: ProxyPresenceOptions): ProxyPresenc
     },
     disconnected(kind, ref) {
       const id = key(kind, ref);
-      const left = (streams.get(id) ?? 1) - 1;
-      if (left > 0) {
-        streams.set(id, left);
+      const entry = streams.get(id);
+      if (entry !== undefined && entry.count > 1) {
+        entry.count--;
         return;
       }
       streams.delete(id);
@@ -95,12 +97,11 @@ export function createProxyPresence(options: ProxyPresenceOptions): ProxyPresenc
       if (withdrawn.delete(id)) discovery.setAvailable(ref, true);
     },
     isOnline(kind, ref) {
-      return (streams.get(key(kind, ref)) ?? 0) > 0;
+      return streams.has(key(kind, ref));
     },
     onlineCounts() {
       const counts = new Map<string, { kind: DpProxyKind; mesh: string; count: number }>();
-      for (const id of streams.keys()) {
-        const [kind = 'Dataplane', mesh = ''] = id.split('\u0000') as [DpProxyKind, string];
+      for (const { kind, mesh } of streams.values()) {
         const group = `${kind}\u0000${mesh}`;
         const entry = counts.get(group) ?? { kind, mesh, count: 0 };
         entry.count++;
