@@ -63,6 +63,8 @@ export interface KvFollowerOptions {
   readonly checkIntervalMs?: number;
   /** Start only once this resolves (global: after it created the buckets). */
   readonly startAfter?: Promise<void>;
+  /** Called after the applied revision moved (an entry or a whole snapshot); must not throw. */
+  readonly onApplied?: (revision: number) => void;
 }
 
 /** A running follower. */
@@ -150,6 +152,7 @@ export function startKvFollower(options: KvFollowerOptions): KvFollower {
       snapshot = undefined;
       applied = revision;
       metrics.appliedRevision(stream, applied);
+      options.onApplied?.(applied);
     };
     const watch = await watchBucket(js, bucket, '>', resume ? saved.revision + 1 : undefined);
     if (snapshot !== undefined && watch.initialPending === 0) {
@@ -205,6 +208,7 @@ export function startKvFollower(options: KvFollowerOptions): KvFollower {
         const outcome = await target.applyEntry(entry, checkpointOf(Math.min(entry.revision, ceiling)));
         applied = entry.revision;
         metrics.appliedRevision(stream, applied);
+        options.onApplied?.(applied);
         if (outcome === 'incompatible') ceiling = Math.min(ceiling, entry.revision - 1);
         if (outcome === 'written') {
           unpersisted = 0;

@@ -85,7 +85,12 @@ export interface ZoneOverview {
   readonly lastSeen?: string;
   /** Global revisions the zone has not applied yet (0 when unknown). */
   readonly lag: number;
-  /** Counts per kind of the zone's own resources, as the zone reported them. */
+  /**
+   * Counts per kind of what the zone holds, as it last reported them (within ~200 ms of a change):
+   * everything in its store — the Meshes, policies and Zones received from global, its own
+   * Dataplanes and ZoneIngresses, other zones' ingresses. A zone speaking wire 1.0 reports only
+   * its own Dataplanes and ZoneIngresses.
+   */
   readonly resources: Readonly<Record<string, number>>;
   /** The wire format version the zone speaks. */
   readonly wireVersion?: string;

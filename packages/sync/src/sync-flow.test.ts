@@ -19,6 +19,7 @@ import {
   waitFor,
 } from './__fixtures__/sync-harness.js';
 import type { GlobalSync, ZoneSync } from './sync-contract.js';
+import { wireVersion } from './wire-format.js';
 
 let nats: NatsServer;
 beforeAll(async () => {
@@ -210,7 +211,7 @@ describe('sync flow', () => {
         ? found
         : undefined;
     });
-    expect(overview.wireVersion).toBe('1.0');
+    expect(overview.wireVersion).toBe(wireVersion);
     expect(overview.problem).toBeUndefined();
     expect(Date.parse(overview.lastSeen ?? '')).toBeGreaterThan(Date.now() - 10_000);
     await waitFor('the dataplane on global', () =>

@@ -157,22 +157,41 @@ describe('messages a side cannot trust', () => {
     expect(overview.wireVersion).toBe('2.0');
     expect(g.logs.find('refusing a zone that speaks an incompatible wire format')).toHaveLength(1);
 
-    // One minor release apart keeps working: a 1.1 zone heartbeat (with a field 1.0 lacks) is read.
+    // One minor release behind keeps working: a 1.0 zone heartbeat (without 1.1's `held`) is read,
+    // and its own resources are what global can show.
     nc.publish(
       'zm.heartbeat.zone.zone-9',
       canonicalJson({
-        v: '1.1',
+        v: '1.0',
         zone: 'zone-9',
         sentAt: new Date().toISOString(),
         appliedRevision: 0,
         resources: { Dataplane: 3 },
-        newField: 1,
       }),
     );
     const fixed = await waitFor('zone-9 without a problem', () =>
       g.sync.zones().find((zone) => zone.name === 'zone-9' && zone.problem === undefined),
     );
     expect(fixed.resources).toEqual({ Dataplane: 3 });
-    expect(fixed.wireVersion).toBe('1.1');
+    expect(fixed.wireVersion).toBe('1.0');
+
+    // One minor ahead too: fields this build does not know are ignored.
+    nc.publish(
+      'zm.heartbeat.zone.zone-9',
+      canonicalJson({
+        v: '1.2',
+        zone: 'zone-9',
+        sentAt: new Date().toISOString(),
+        appliedRevision: 0,
+        resources: { Dataplane: 3 },
+        held: { Dataplane: 3, Mesh: 1 },
+        newField: 1,
+      }),
+    );
+    const newer = await waitFor('zone-9 at 1.2', () =>
+      g.sync.zones().find((zone) => zone.name === 'zone-9' && zone.wireVersion === '1.2'),
+    );
+    expect(newer.resources).toEqual({ Dataplane: 3, Mesh: 1 });
+    expect(newer.problem).toBeUndefined();
   });
 });

@@ -54,6 +54,70 @@ describe('liveness', () => {
     expect(g.logs.find('zone online').length).toBe(2);
   });
 
+  it('reports applied changes and what the zone holds within moments, not one interval later', async () => {
+    const nats = await startNats();
+    servers.push(nats);
+    const g = startGlobal({ nats: { url: nats.url } });
+    // Periodic heartbeats far apart: only the prompt ones can bring the news in time.
+    const z = startZone({ nats: { url: nats.url }, zone: 'zone-1', heartbeatIntervalMs: 60_000 });
+    started.push(g, z);
+    await waitFor('zone-1 online', () =>
+      g.sync.zones().find((zone) => zone.name === 'zone-1' && zone.online),
+    );
+    const heartbeatsBefore = await metricValue(z.metrics, 'zonemesh_sync_messages_total', {
+      direction: 'sent',
+      stream: 'heartbeat',
+    });
+
+    const burstStart = Date.now();
+    await g.store.create(mesh('default'));
+    for (let i = 0; i < 60; i++) await g.store.create(trafficPermission(`tp-${i}`, 'default', `s-${i}`, '*'));
+    for (let i = 0; i < 3; i++) {
+      await z.store.create(
+        dataplane({
+          name: `dp-${i}`,
+          mesh: 'default',
+          address: '10.0.0.1',
+          inbound: [{ port: 80 + i, tags: 'web' }],
+        }),
+      );
+    }
+    const caughtUp = await waitFor(
+      'global to show zone-1 caught up with what it holds',
+      () =>
+        g.sync
+          .zones()
+          .find(
+            (zone) =>
+              zone.name === 'zone-1' &&
+              zone.lag === 0 &&
+              zone.resources['TrafficPermission'] === 60 &&
+              zone.resources['Dataplane'] === 3,
+          ),
+      4_000,
+    );
+    expect(Date.now() - burstStart).toBeLessThan(4_000);
+    // Everything the zone's store holds: global's copies (the Zone resource included) and its own.
+    expect(caughtUp.resources).toEqual({ Mesh: 1, TrafficPermission: 60, Dataplane: 3, Zone: 1 });
+    expect(caughtUp.wireVersion).toBe('1.1');
+    // Debounced: a burst of 64 changes costs a handful of heartbeats, not one per change.
+    const sent =
+      (await metricValue(z.metrics, 'zonemesh_sync_messages_total', {
+        direction: 'sent',
+        stream: 'heartbeat',
+      })) - heartbeatsBefore;
+    expect(sent).toBeGreaterThan(0);
+    expect(sent).toBeLessThan(30);
+
+    // A delete is reported as promptly.
+    await z.store.delete({ type: 'Dataplane', mesh: 'default', name: 'dp-0' });
+    await waitFor(
+      'the delete in the counts',
+      () => g.sync.zones().find((zone) => zone.name === 'zone-1' && zone.resources['Dataplane'] === 2),
+      2_000,
+    );
+  });
+
   it('starts without NATS, keeps its store as is while NATS is down, and connects by itself', async () => {
     const port = await freePort();
     const url = `nats://127.0.0.1:${port}`;

@@ -105,4 +105,27 @@ describe('wire format', () => {
       ok: false,
     });
   });
+
+  it('reads zone heartbeats with and without 1.1 held counts', () => {
+    const current = encodeHeartbeat({
+      zone: 'zone-1',
+      sentAt: '2024-01-01T00:00:00Z',
+      appliedRevision: 3,
+      resources: { Dataplane: 2 },
+      held: { Dataplane: 2, Mesh: 1 },
+    });
+    expect(JSON.parse(current)).toMatchObject({ v: wireVersion, held: { Dataplane: 2, Mesh: 1 } });
+    expect(decodeZoneHeartbeat(bytes(current))).toMatchObject({ ok: true, value: { held: { Mesh: 1 } } });
+    const older = {
+      v: '1.0',
+      zone: 'zone-1',
+      sentAt: '2024-01-01T00:00:00Z',
+      appliedRevision: 3,
+      resources: {},
+    };
+    const decoded = decodeZoneHeartbeat(bytes(older));
+    expect(decoded).toMatchObject({ ok: true, version: '1.0' });
+    expect(decoded.ok && decoded.value.held).toBeUndefined();
+    expect(decodeZoneHeartbeat(bytes({ ...older, held: { Mesh: -1 } }))).toMatchObject({ ok: false });
+  });
 });

@@ -12,8 +12,12 @@ import { descriptorFor, resourceTypes, type NewResource, type Resource } from '@
 import { z } from 'zod';
 import { isZoneName } from './kv-keys.js';
 
-/** The version this build writes. */
-export const wireVersion = '1.0';
+/**
+ * The version this build writes. History (a minor only adds optional fields):
+ * - 1.0: resources, ready markers, heartbeats.
+ * - 1.1: zone heartbeats carry `held`, the counts of everything the zone's store holds.
+ */
+export const wireVersion = '1.1';
 const wireMajor = 1;
 
 /**
@@ -74,8 +78,13 @@ export const ZoneHeartbeatSchema = z.object({
   sentAt: z.iso.datetime({ offset: true }),
   /** The last `zm-global` revision the zone applied to its store. */
   appliedRevision: z.number().int().nonnegative(),
-  /** Counts per kind of the zone's own resources. */
+  /** Counts per kind of the zone's own resources (Dataplanes, ZoneIngresses). */
   resources: z.record(z.string().max(64), z.number().int().nonnegative()),
+  /**
+   * Since 1.1: counts per kind of everything the zone's store holds (its own resources and the
+   * copies it received). Absent from 1.0 zones.
+   */
+  held: z.record(z.string().max(64), z.number().int().nonnegative()).optional(),
 });
 export type ZoneHeartbeat = z.infer<typeof ZoneHeartbeatSchema>;
 

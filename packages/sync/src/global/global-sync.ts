@@ -116,7 +116,7 @@ export function startGlobalSync(options: GlobalSyncOptions): GlobalSync {
     await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
     clearInterval(ticker);
     options.signal.removeEventListener('abort', onAbort);
-    await Promise.allSettled([publishing, applying.done, mirror.done, heartbeats]);
+    await Promise.allSettled([publishing, applying.done, mirror.done, heartbeats.done]);
     await link.close();
     log.info('global sync stopped');
   })();

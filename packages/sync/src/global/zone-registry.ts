@@ -17,6 +17,7 @@ import type { KnownZones } from './global-projection.js';
 interface ZoneState {
   lastSeen?: number;
   appliedRevision?: number;
+  /** What the zone reported holding (1.1), else its own resources (1.0 zones). */
   resources: Record<string, number>;
   wireVersion?: string;
   /** Set by an incompatible heartbeat, cleared by a compatible one. */
@@ -99,7 +100,7 @@ export class ZoneRegistry {
     const state = this.#state(zone);
     this.#markSeen(zone, state);
     state.appliedRevision = decoded.value.appliedRevision;
-    state.resources = { ...decoded.value.resources };
+    state.resources = { ...(decoded.value.held ?? decoded.value.resources) };
     state.wireVersion = decoded.version;
     delete state.heartbeatProblem;
     this.register(zone);

@@ -3,7 +3,8 @@
  * - applies `zm-global` to the zone's store in revision order, resuming from the checkpoint kept
  *   with the data (a full snapshot when there is none usable);
  * - publishes the zone's own Dataplanes and ZoneIngresses under `<zone>.` in `zm-zones`;
- * - sends heartbeats and listens to global's.
+ * - sends heartbeats (what it applied, what it holds) every interval and within 200 ms of a
+ *   change, and listens to global's.
  * With NATS or global down the zone's store stays as it is (fail-static): nothing is deleted
  * except by a delete from global or a complete snapshot.
  */
@@ -19,6 +20,7 @@ import type { ZoneSync, ZoneSyncOptions, ZoneSyncStatus } from '../sync-contract
 import { createSyncMetrics } from '../sync-metrics.js';
 import { decodeGlobalHeartbeat, encodeHeartbeat, HeartbeatSubjects } from '../wire-format.js';
 import { GlobalDataApplier } from './global-data-applier.js';
+import { HeldResources } from './held-resources.js';
 import { ZoneProjection } from './zone-projection.js';
 
 /** Name of the zone's checkpoint of `zm-global` in its store. */
@@ -67,10 +69,21 @@ export function startZoneSync(options: ZoneSyncOptions): ZoneSync {
     signal,
   });
   const projection = new ZoneProjection(zone, mirror);
+  // Global shows what the zone holds as soon as it changed, not one heartbeat interval later.
+  const held = new HeldResources(() => heartbeats.soon());
   const publishing = followStore({
     store: options.store,
-    types: syncedTypes.filter(isZoneOriginType),
-    handlers: projection,
+    types: syncedTypes,
+    handlers: {
+      reset(resources) {
+        projection.reset(resources.filter((resource) => isZoneOriginType(resource.type)));
+        held.reset(resources);
+      },
+      change(event) {
+        if (isZoneOriginType(event.resource.type)) projection.change(event);
+        held.change(event);
+      },
+    },
     log,
     metrics,
     signal,
@@ -93,6 +106,7 @@ export function startZoneSync(options: ZoneSyncOptions): ZoneSync {
     metrics,
     stream: 'global',
     signal,
+    onApplied: () => heartbeats.soon(),
   });
   const heartbeats = runHeartbeats({
     link,
@@ -103,6 +117,7 @@ export function startZoneSync(options: ZoneSyncOptions): ZoneSync {
         sentAt: new Date().toISOString(),
         appliedRevision: applying.appliedRevision(),
         resources: projection.counts(),
+        held: held.counts(),
       }),
     intervalMs: heartbeatIntervalMs,
     listen: {
@@ -129,7 +144,7 @@ export function startZoneSync(options: ZoneSyncOptions): ZoneSync {
   const done = (async () => {
     await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
     options.signal.removeEventListener('abort', onAbort);
-    await Promise.allSettled([publishing, applying.done, mirror.done, heartbeats]);
+    await Promise.allSettled([publishing, applying.done, mirror.done, heartbeats.done]);
     await link.close();
     log.info('zone sync stopped');
   })();
