@@ -10,7 +10,8 @@
  * see fake-kube-admission.ts); CustomResourceDefinitions, whose served versions become new
  * resources (so `kuma.io/v1alpha1` objects exist once the CRDs are applied).
  *
- * Plain HTTP on 127.0.0.1; a bearer token is required when one is configured.
+ * Plain HTTP on 127.0.0.1 (the kubeconfig says `insecure-skip-tls-verify`, which client-node
+ * requires for an http server); the bearer token is required.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -62,6 +63,13 @@ export interface FakeKubeApi {
   compact(): void;
   /** Ends every open watch stream (clients reconnect with their last resourceVersion). */
   closeWatches(): void;
+  /**
+   * Ends every open watch stream and answers new watch requests with 503 until
+   * {@link resumeWatches}: clients miss what happens meanwhile (combine with {@link compact} to
+   * make them resume from a resourceVersion that is gone).
+   */
+  suspendWatches(): void;
+  resumeWatches(): void;
   /** Watch streams open right now. */
   openWatches(): number;
   /** Watch requests received so far, per resource path (`/api/v1/pods`). */
@@ -127,6 +135,7 @@ export async function startFakeKubeApi(options: StartFakeKubeApiOptions = {}): P
   const types = new Map<string, FakeResourceType>(builtinTypes.map((type) => [resourceId(type), type]));
   const watches = new Set<ServerResponse>();
   const watchCounts = new Map<string, number>();
+  let watchesSuspended = false;
   for (const name of options.namespaces ?? ['default', 'kube-system']) {
     storage.create(namespacesId, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
   }
@@ -150,7 +159,10 @@ export async function startFakeKubeApi(options: StartFakeKubeApiOptions = {}): P
     const body = method === 'GET' ? undefined : await readJson(req);
     if (method === 'GET' && target.name === undefined) {
       const watch = url.searchParams.get('watch');
-      if (watch === 'true' || watch === '1') return startWatch(res, target, url, req);
+      if (watch === 'true' || watch === '1') {
+        if (watchesSuspended) throw new FakeKubeError(503, 'ServiceUnavailable', 'watches are suspended');
+        return startWatch(res, target, url, req);
+      }
       return send(res, 200, listOf(target, url.searchParams.get('labelSelector') ?? ''));
     }
     if (method === 'GET') return send(res, 200, existing(target));
@@ -475,7 +487,7 @@ export async function startFakeKubeApi(options: StartFakeKubeApiOptions = {}): P
         'kind: Config',
         'clusters:',
         `- name: fake`,
-        `  cluster: {server: "${baseUrl}"}`,
+        `  cluster: {server: "${baseUrl}", insecure-skip-tls-verify: true}`,
         'users:',
         `- name: fake-admin`,
         `  user: {token: "${token}"}`,
@@ -497,6 +509,13 @@ export async function startFakeKubeApi(options: StartFakeKubeApiOptions = {}): P
     compact: () => storage.compact(),
     closeWatches: () => {
       for (const res of watches) res.destroy();
+    },
+    suspendWatches: () => {
+      watchesSuspended = true;
+      for (const res of watches) res.destroy();
+    },
+    resumeWatches: () => {
+      watchesSuspended = false;
     },
     openWatches: () => watches.size,
     watchRequests: () => new Map(watchCounts),

@@ -1,0 +1,30 @@
+/** @zonemesh/kubernetes — zonemesh on Kubernetes: workloads to Dataplanes, CRDs, store, webhooks. */
+export { findKubeConfig, serviceAccountDir } from './kube-config.js';
+export { collectionPath, createKubeClient } from './kube-client.js';
+export { startInformer } from './informer.js';
+export {
+  KubeLabels,
+  dataplaneForPod,
+  dataplaneName,
+  isInjectionEnabled,
+  isPodInMesh,
+  isPodServing,
+  meshOfPod,
+  protocolOf,
+  resolveTargetPort,
+  serviceSelects,
+  workloadControllerName,
+} from './workload-dataplane.js';
+export { startWorkloadController } from './workload-controller.js';
+export type { FindKubeConfigOptions, KubeConfigSource, LoadedKubeConfig } from './kube-config.js';
+export type {
+  KubeClient,
+  KubeList,
+  KubeMeta,
+  KubeObject,
+  KubeWatchEvent,
+  KubeWatchOptions,
+} from './kube-client.js';
+export type { Informer, InformerEvent, InformerOptions } from './informer.js';
+export type { WorkloadInput, WorkloadOutcome } from './workload-dataplane.js';
+export type { WorkloadController, WorkloadControllerOptions } from './workload-controller.js';
