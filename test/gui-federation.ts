@@ -17,6 +17,8 @@ export const zmctlBin = fileURLToPath(new URL('./node_modules/@zonemesh/cli/bin/
 export interface RunningCp {
   readonly name: string;
   readonly base: string;
+  /** Its dataplane server (`--dp-server-address`), where proxies connect: `http://127.0.0.1:PORT`. */
+  readonly dpServer: string;
   readonly process: ManagedProcess;
 }
 
@@ -50,7 +52,12 @@ async function startCp(name: string, args: readonly string[]): Promise<RunningCp
     readyPort: port,
     readyTimeoutMs: 30_000,
   });
-  return { name, base: `http://127.0.0.1:${port}`, process: process_ };
+  return {
+    name,
+    base: `http://127.0.0.1:${port}`,
+    dpServer: `http://127.0.0.1:${dpPort}`,
+    process: process_,
+  };
 }
 
 /** Starts NATS, a global control plane and one zone control plane per name. */
