@@ -308,6 +308,19 @@ describe('dataplane server (standalone zone, fake proxies over HTTP)', () => {
     ).not.toThrow();
   });
 
+  it('writes nothing when a proxy registers again unchanged, and keeps its reported health', async () => {
+    const before = await zone.store.get({ type: 'Dataplane', mesh: 'default', name: 'backend1-1' });
+    const again = await post(zone.base, '/v1/register', {
+      v: '1',
+      kind: 'Dataplane',
+      resource: dataplaneFile('backend1-1', '127.0.0.2', 'backend1', 10_002),
+    });
+    expect(again.status).toBe(200);
+    const after = await zone.store.get({ type: 'Dataplane', mesh: 'default', name: 'backend1-1' });
+    expect(after?.meta.version).toBe(before?.meta.version);
+    expect(JSON.stringify(after?.spec)).toContain('"health":{"ready":true}');
+  });
+
   it('refuses bad requests with the fields named, and changes nothing', async () => {
     const invalid = dataplaneFile('broken', '127.0.0.3', 'x', 10_003);
     invalid.networking.inbound[0] = { port: 10_003, servicePort: 11_003, tags: { version: 'v1' } as never };
@@ -334,7 +347,7 @@ describe('dataplane server (standalone zone, fake proxies over HTTP)', () => {
 
   it('counts registrations and pushes in its metrics', async () => {
     const text = await zone.runtime.metrics.metrics();
-    expect(text).toMatch(/zonemesh_dp_server_registrations_total\{kind="Dataplane",result="ok"\} 2/);
+    expect(text).toMatch(/zonemesh_dp_server_registrations_total\{kind="Dataplane",result="ok"\} 3/);
     expect(text).toMatch(/zonemesh_dp_server_registrations_total\{kind="Dataplane",result="refused"\} 1/);
     expect(text).toMatch(/zonemesh_dp_server_registrations_total\{kind="unknown",result="refused"\} 1/);
     expect(text).toMatch(/zonemesh_dp_server_config_pushes_total\{kind="Dataplane",mesh="default"\} \d+/);

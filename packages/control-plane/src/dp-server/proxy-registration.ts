@@ -72,6 +72,8 @@ export async function registerProxy(options: {
                 options.initialServices()),
             ],
           };
+    // A proxy re-registers on every reconnect: an identical resource is not written again.
+    if (existing !== undefined && sameContent(existing, labels, spec)) return undefined;
     return { type: decoded.type, meta: { ...decoded.meta, labels }, spec };
   });
   if (written === undefined) throw new MeshError('Internal', `${kind} ${decoded.meta.name} was not written`);
@@ -222,4 +224,18 @@ function metaOf(resource: Resource): NewResource['meta'] {
     labels: resource.meta.labels,
     creationTime: resource.meta.creationTime,
   };
+}
+
+function sameContent(existing: Resource, labels: Readonly<Record<string, string>>, spec: unknown): boolean {
+  return (
+    canonical(existing.meta.labels) === canonical(labels) && canonical(existing.spec) === canonical(spec)
+  );
+}
+
+/** JSON with object keys sorted at every level and `undefined` members dropped. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, entry: unknown) => {
+    if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) return entry;
+    return Object.fromEntries(Object.entries(entry).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  });
 }
