@@ -65,7 +65,9 @@ async function get(api: Api, path: string): Promise<{ status: number; body: any 
   return { status: response.status, body: await response.json() };
 }
 
-const mtlsMesh = mesh('default', { mtls: { enabledBackend: 'ca-1', backends: [{ name: 'ca-1', type: 'builtin' }] } });
+const mtlsMesh = mesh('default', {
+  mtls: { enabledBackend: 'ca-1', backends: [{ name: 'ca-1', type: 'builtin' }] },
+});
 
 /** A Dataplane as global holds it: named `<zone>.<name>`, labelled with its zone. */
 function zoneDataplane(zone: string, name: string, service: string, healthy = true): NewResource {
@@ -73,13 +75,18 @@ function zoneDataplane(zone: string, name: string, service: string, healthy = tr
     name: `${zone}.${name}`,
     mesh: 'default',
     address: '10.0.0.1',
-    inbound: [{ port: 8080, servicePort: 80, tags: { 'kuma.io/service': service, 'kuma.io/protocol': 'http' } }],
+    inbound: [
+      { port: 8080, servicePort: 80, tags: { 'kuma.io/service': service, 'kuma.io/protocol': 'http' } },
+    ],
     labels: { 'kuma.io/zone': zone, 'kuma.io/origin': 'zone' },
   });
   if (healthy) return resource;
   const spec = resource.spec as { networking: { inbound: Record<string, unknown>[] } };
   const [inbound] = spec.networking.inbound;
-  return { ...resource, spec: { networking: { ...spec.networking, inbound: [{ ...inbound, health: { ready: false } }] } } };
+  return {
+    ...resource,
+    spec: { networking: { ...spec.networking, inbound: [{ ...inbound, health: { ready: false } }] } },
+  };
 }
 
 describe('GET /meshes/{mesh}/services', () => {
@@ -130,16 +137,30 @@ describe('GET /meshes/{mesh}/services', () => {
         { name: 'zone-3.ingress', zone: 'zone-3', instances: 4 },
       ],
     });
-    expect(web).toMatchObject({ name: 'web', instances: 1, healthy: 1, zones: [{ zone: 'zone-2' }], ingresses: [] });
+    expect(web).toMatchObject({
+      name: 'web',
+      instances: 1,
+      healthy: 1,
+      zones: [{ zone: 'zone-2' }],
+      ingresses: [],
+    });
   });
 
   it('takes local Dataplanes as being in this zone, and answers 404 for an unknown mesh', async () => {
     const api = await startApi({ mode: 'zone', zone: 'zone-9' }, [
       mesh('default'),
-      dataplane({ name: 'web-1', mesh: 'default', address: '10.0.0.1', inbound: [{ port: 1, servicePort: 2, tags: 'web' }] }),
+      dataplane({
+        name: 'web-1',
+        mesh: 'default',
+        address: '10.0.0.1',
+        inbound: [{ port: 1, servicePort: 2, tags: 'web' }],
+      }),
     ]);
     expect((await get(api, '/meshes/default/services')).body.items).toEqual([
-      expect.objectContaining({ name: 'web', zones: [{ zone: 'zone-9', instances: 1, healthy: 1, source: 'dataplanes' }] }),
+      expect.objectContaining({
+        name: 'web',
+        zones: [{ zone: 'zone-9', instances: 1, healthy: 1, source: 'dataplanes' }],
+      }),
     ]);
     const missing = await get(api, '/meshes/nope/services');
     expect(missing.status).toBe(404);
@@ -153,12 +174,20 @@ describe('GET /meshes/{mesh}/dataplanes/_overview', () => {
     const offline = zoneDataplane('zone-1', 'b', 'web');
     const api = await startApi({ mode: 'global' }, [
       mtlsMesh,
-      { ...online, meta: { ...online.meta, labels: { ...online.meta.labels, 'zonemesh.io/online': 'true' } } },
-      { ...offline, meta: { ...offline.meta, labels: { ...offline.meta.labels, 'zonemesh.io/online': 'false' } } },
+      {
+        ...online,
+        meta: { ...online.meta, labels: { ...online.meta.labels, 'zonemesh.io/online': 'true' } },
+      },
+      {
+        ...offline,
+        meta: { ...offline.meta, labels: { ...offline.meta.labels, 'zonemesh.io/online': 'false' } },
+      },
       zoneDataplane('zone-2', 'c', 'web'),
     ]);
     const { body } = await get(api, '/meshes/default/dataplanes/_overview');
-    expect(body.items.map((item: any) => [item.name, item.zone, item.online, item.inbounds[0].healthy])).toEqual([
+    expect(
+      body.items.map((item: any) => [item.name, item.zone, item.online, item.inbounds[0].healthy]),
+    ).toEqual([
       ['zone-1.a', 'zone-1', true, true],
       ['zone-1.b', 'zone-1', false, false],
       ['zone-2.c', 'zone-2', null, true],
@@ -198,7 +227,14 @@ describe('GET /meshes/{mesh}/dataplanes/{name}/policies', () => {
     ]);
     const { status, body } = await get(api, '/meshes/default/dataplanes/frontend-1/policies');
     expect(status).toBe(200);
-    expect(body).toMatchObject({ total: 3, kind: 'SidecarDataplane', mesh: 'default', name: 'frontend-1', zone: 'zone-1', mtls: true });
+    expect(body).toMatchObject({
+      total: 3,
+      kind: 'SidecarDataplane',
+      mesh: 'default',
+      name: 'frontend-1',
+      zone: 'zone-1',
+      mtls: true,
+    });
     const [inbound, toBackend, toDb] = body.items;
     expect(inbound).toMatchObject({ type: 'inbound', name: '10.0.0.5:8080:80', service: 'frontend' });
     expect(Object.keys(inbound.matchedPolicies)).toEqual(['TrafficPermission']);
@@ -226,7 +262,10 @@ describe('GET /meshes/{mesh}/dataplanes/{name}/policies', () => {
     expect(body.mtls).toBe(false);
     const [inbound] = body.items;
     expect(Object.keys(inbound.matchedPolicies)).toEqual(['MeshTrafficPermission']);
-    expect(inbound.matchedPolicies.MeshTrafficPermission.map((p: any) => p.name).sort()).toEqual(['mesh-wide', 'to-frontend']);
+    expect(inbound.matchedPolicies.MeshTrafficPermission.map((p: any) => p.name).sort()).toEqual([
+      'mesh-wide',
+      'to-frontend',
+    ]);
     expect(inbound.reasons.MeshTrafficPermission).toMatch(/TrafficPermissions are not consulted/);
   });
 
