@@ -23,7 +23,7 @@ export interface ProxyPresence {
   isOnline(kind: DpProxyKind, ref: ProxyRef): boolean;
   /** Proxies with an open stream, by kind and mesh (`""` for ingresses). */
   onlineCounts(): { kind: DpProxyKind; mesh: string; count: number }[];
-  /** Cancels every timer. */
+  /** Cancels every timer; no new one starts afterwards (streams closing at shutdown). */
   close(): void;
 }
 
@@ -44,12 +44,13 @@ export function createProxyPresence(options: ProxyPresenceOptions): ProxyPresenc
   /** Sidecars waiting out their grace period. */
   const timers = new Map<string, NodeJS.Timeout>();
   const withdrawn = new Set<string>();
+  let closed = false;
 
   const key = (kind: DpProxyKind, ref: ProxyRef): string => `${kind}\u0000${ref.mesh}\u0000${ref.name}`;
 
   const startGrace = (ref: ProxyRef): void => {
     const id = key('Dataplane', ref);
-    if (timers.has(id) || withdrawn.has(id) || streams.has(id)) return;
+    if (closed || timers.has(id) || withdrawn.has(id) || streams.has(id)) return;
     const timer = setTimeout(() => {
       timers.delete(id);
       withdrawn.add(id);
@@ -110,6 +111,7 @@ export function createProxyPresence(options: ProxyPresenceOptions): ProxyPresenc
       return [...counts.values()];
     },
     close() {
+      closed = true;
       for (const timer of timers.values()) clearTimeout(timer);
       timers.clear();
     },
