@@ -56,14 +56,19 @@ describe('zonemesh-cp command line', () => {
     expect(text).toContain('--zone-offline-timeout:');
   });
 
-  it('refuses kubernetes with a clear message', () => {
+  it('accepts the kubernetes environment and store, and names the choices otherwise', () => {
     const parsed = parseCommandLine(
       ['run', '--mode', 'zone', '--store', 'kubernetes', '--environment', 'kubernetes'],
       {},
     );
-    const text = parsed.kind === 'usage-error' ? parsed.text : '';
-    expect(text).toContain('--store: the kubernetes store is not supported yet');
-    expect(text).toContain('--environment: --environment kubernetes is not supported yet');
+    expect(parsed).toMatchObject({
+      kind: 'run',
+      config: { store: 'kubernetes', environment: 'kubernetes', kubernetesNamespace: 'zonemesh-system' },
+    });
+    const wrong = parseCommandLine(['run', '--mode', 'zone', '--store', 'etcd', '--environment', 'vm'], {});
+    const text = wrong.kind === 'usage-error' ? wrong.text : '';
+    expect(text).toContain('--store: must be memory, redis or kubernetes');
+    expect(text).toContain('--environment: must be universal or kubernetes');
   });
 
   it('answers help, and usage errors for missing or unknown commands', () => {

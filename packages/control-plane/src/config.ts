@@ -42,7 +42,7 @@ export const controlPlaneFlags = {
     type: 'string',
     description: 'where resources are kept',
     default: 'memory',
-    valueName: 'memory|redis',
+    valueName: 'memory|redis|kubernetes',
   },
   'redis-url': { type: 'string', description: 'Redis URL (with --store redis)', valueName: 'URL' },
   'api-address': {
@@ -68,7 +68,13 @@ export const controlPlaneFlags = {
     type: 'string',
     description: 'where the control plane runs',
     default: 'universal',
-    valueName: 'universal',
+    valueName: 'universal|kubernetes',
+  },
+  'kubernetes-namespace': {
+    type: 'string',
+    description: "the control plane's namespace on Kubernetes (store checkpoints, ingress Service, webhooks)",
+    default: 'zonemesh-system',
+    valueName: 'NAMESPACE',
   },
   'zone-offline-timeout': {
     type: 'string',
@@ -95,8 +101,6 @@ export const controlPlaneFlags = {
   },
 } as const satisfies FlagDefinitions;
 
-const notYet = (what: string, issue: string) => `${what} is not supported yet (${issue}); use universal`;
-
 /** The schema over raw flag values (camelCase keys). */
 export const ControlPlaneConfigSchema = z
   .object({
@@ -113,14 +117,7 @@ export const ControlPlaneConfigSchema = z
     store: z
       .string()
       .default('memory')
-      .pipe(
-        z.enum(['memory', 'redis'], {
-          error: (issue) =>
-            issue.input === 'kubernetes'
-              ? 'the kubernetes store is not supported yet (it comes with Kubernetes mode); use memory or redis'
-              : 'must be memory or redis',
-        }),
-      ),
+      .pipe(z.enum(['memory', 'redis', 'kubernetes'], { error: 'must be memory, redis or kubernetes' })),
     redisUrl: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
     apiAddress: HostPortSchema.default({ host: '0.0.0.0', port: 5681 }),
     dpServerAddress: HostPortSchema.default({ host: '0.0.0.0', port: 5678 }),
@@ -128,14 +125,11 @@ export const ControlPlaneConfigSchema = z
     environment: z
       .string()
       .default('universal')
-      .pipe(
-        z.enum(['universal'], {
-          error: (issue) =>
-            issue.input === 'kubernetes'
-              ? notYet('--environment kubernetes', 'Kubernetes mode comes in a later release')
-              : 'must be universal',
-        }),
-      ),
+      .pipe(z.enum(['universal', 'kubernetes'], { error: 'must be universal or kubernetes' })),
+    kubernetesNamespace: z
+      .string()
+      .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'must be a DNS label: lowercase letters, digits and -')
+      .default('zonemesh-system'),
     zoneOfflineTimeout: DurationSchema.default(30_000).pipe(z.number().min(1_000, 'must be at least 1s')),
     apiLocalhostIsAdmin: z.stringbool().default(true),
     skipDefaultMesh: z.stringbool().default(false),

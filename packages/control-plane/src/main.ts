@@ -8,6 +8,7 @@ import { createControlPlaneRuntime } from './control-plane-runtime.js';
 import { setupDefaultMesh } from './default-mesh.js';
 import { setupDpServer } from './dp-server/dp-server.js';
 import { setupMeshCa } from './mesh-ca/setup-mesh-ca.js';
+import { connectKubernetes, setupKubernetes } from './kubernetes-setup.js';
 import { setupApiServer } from './rest/api-server.js';
 import { setupStore } from './store-setup.js';
 import { setupSync } from './sync-setup.js';
@@ -23,9 +24,11 @@ if (commandLine.kind === 'usage-error') {
 }
 
 const runtime = createControlPlaneRuntime(commandLine.config);
-const store = setupStore(runtime);
+const kube = connectKubernetes(runtime, process.env);
+const store = setupStore(runtime, kube);
 setupDefaultMesh(runtime, store);
 const federation = setupSync(runtime, store);
+setupKubernetes(runtime, store, kube);
 const meshCa = setupMeshCa(runtime, store, { workloadLifetimeMs: runtime.config.dpCertLifetime });
 const dpServer = setupDpServer(runtime, { store, meshCa });
 const api = setupApiServer(runtime, { store, federation });

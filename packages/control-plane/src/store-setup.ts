@@ -4,10 +4,11 @@
  * and store calls fail with `Unavailable` (503) while Redis is away. Closed last on shutdown.
  */
 import { createMemoryStore, createRedisStore, type ResourceStore } from '@zonemesh/store';
+import type { KubeClient } from '@zonemesh/kubernetes';
 import type { ControlPlaneRuntime } from './control-plane-runtime.js';
 
 /** Makes the store the config asks for and closes it when the process stops. */
-export function setupStore(runtime: ControlPlaneRuntime): ResourceStore {
+export function setupStore(runtime: ControlPlaneRuntime, kube?: KubeClient): ResourceStore {
   const { config } = runtime;
   const log = runtime.log.child({ component: 'store' });
   const store =

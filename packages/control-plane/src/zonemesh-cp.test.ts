@@ -66,10 +66,10 @@ describe('zonemesh-cp process', () => {
   });
 
   it('exits 2 listing every configuration problem', async () => {
-    const { code, stderr } = await runToEnd(['run', '--mode', 'moon', '--store', 'kubernetes']);
+    const { code, stderr } = await runToEnd(['run', '--mode', 'moon', '--store', 'etcd']);
     expect(code).toBe(2);
     expect(stderr).toContain('--mode: must be global or zone');
-    expect(stderr).toContain('--store: the kubernetes store is not supported yet');
+    expect(stderr).toContain('--store: must be memory, redis or kubernetes');
   });
 
   it('creates Mesh default at start, as Kuma does, unless told not to', async () => {
