@@ -4,6 +4,7 @@
  */
 export { startGlobalSync } from './global/global-sync.js';
 export { startZoneSync } from './zone/zone-sync.js';
+export { authenticatorFromFile } from './nats-connection.js';
 export { globalBucket, zonesBucket } from './kv-keys.js';
 export { HeartbeatSubjects, maxMessageBytes, wireVersion } from './wire-format.js';
 export {

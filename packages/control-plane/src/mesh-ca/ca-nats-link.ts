@@ -3,16 +3,9 @@
  * background, retries until it succeeds, then reconnects forever (`maxReconnectAttempts: -1`);
  * callers wait for it with {@link CaNatsLink.connected}. Credentials are read as sync reads them.
  */
-import { readFileSync } from 'node:fs';
-import {
-  type Authenticator,
-  connect,
-  credsAuthenticator,
-  type NatsConnection,
-  nkeyAuthenticator,
-  usernamePasswordAuthenticator,
-} from '@nats-io/transport-node';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { MeshError } from '@zonemesh/api';
+import { authenticatorFromFile } from '@zonemesh/sync';
 import type { Logger } from '@zonemesh/runtime';
 
 /** A connection that comes back by itself. */
@@ -37,7 +30,7 @@ export function openCaNatsLink(options: CaNatsOptions, log: Logger, signal: Abor
     .split(',')
     .map((url) => url.trim())
     .filter((url) => url !== '');
-  const authenticator = options.credsFile === undefined ? undefined : readAuthenticator(options.credsFile);
+  const authenticator = options.credsFile === undefined ? undefined : authenticatorFromFile(options.credsFile);
   let current: NatsConnection | undefined;
   let waiters: ((nc: NatsConnection) => void)[] = [];
 
@@ -90,32 +83,6 @@ export function openCaNatsLink(options: CaNatsOptions, log: Logger, signal: Abor
     },
     done,
   };
-}
-
-/** The three credential forms sync accepts: a `.creds` file, an nkey seed, or `user:password`. */
-function readAuthenticator(path: string): Authenticator {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new MeshError('InvalidInput', `cannot read the NATS credentials file ${path}`, {
-      causes: [{ field: 'natsCreds', message: (err as Error).message }],
-      cause: err,
-    });
-  }
-  if (text.includes('-----BEGIN NATS USER JWT-----'))
-    return credsAuthenticator(new TextEncoder().encode(text));
-  const trimmed = text.trim();
-  if (/^SU[A-Z2-7]{50,}$/.test(trimmed)) return nkeyAuthenticator(new TextEncoder().encode(trimmed));
-  const colon = trimmed.indexOf(':');
-  if (colon > 0 && !trimmed.includes('\n')) {
-    return usernamePasswordAuthenticator(trimmed.slice(0, colon), trimmed.slice(colon + 1));
-  }
-  throw new MeshError('InvalidInput', `unrecognised NATS credentials file ${path}`, {
-    causes: [
-      { field: 'natsCreds', message: 'expected a .creds file, an nkey seed, or one line user:password' },
-    ],
-  });
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
