@@ -43,6 +43,18 @@ const pageErrors: string[] = [];
 /** Questions the page sent to `_inspect/traffic`. */
 let inspectRequests = 0;
 
+/**
+ * Opens the empty traffic form. From another traffic link this is a same-document navigation:
+ * wait until the page has shown it (no verdict, empty inputs) before typing.
+ */
+async function openTrafficForm(): Promise<void> {
+  await page.goto(`${federation.global.base}/gui/#/meshes/default/traffic`);
+  await page.locator('[data-testid="verdict"]').waitFor({ state: 'detached' });
+  await page.waitForFunction(
+    () => document.querySelector<HTMLInputElement>('input[name="source"]')?.value === '',
+  );
+}
+
 async function shot(name: string): Promise<void> {
   await page.screenshot({ path: `${artifacts}${name}.png`, fullPage: false });
 }
@@ -197,7 +209,7 @@ describe('the GUI on the global control plane', () => {
         reason: string;
       };
       expect(answer.decision).toBe(expected);
-      await page.goto(`${federation.global.base}/gui/#/meshes/default/traffic`);
+      await openTrafficForm();
       await page.locator('input[name="source"]').fill(source);
       await page.locator('input[name="destination"]').fill('kuma.io/service=backend');
       await page.getByRole('button', { name: 'Check' }).click();
@@ -213,7 +225,7 @@ describe('the GUI on the global control plane', () => {
   });
 
   it('refuses malformed tags in the form without asking the control plane', async () => {
-    await page.goto(`${federation.global.base}/gui/#/meshes/default/traffic`);
+    await openTrafficForm();
     await page.locator('input[name="source"]').fill('frontend');
     await page.locator('input[name="destination"]').fill('kuma.io/service=backend');
     const asked = inspectRequests;
