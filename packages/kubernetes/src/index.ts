@@ -28,3 +28,17 @@ export type {
 export type { Informer, InformerEvent, InformerOptions } from './informer.js';
 export type { WorkloadInput, WorkloadOutcome } from './workload-dataplane.js';
 export type { WorkloadController, WorkloadControllerOptions } from './workload-controller.js';
+export { startKubernetesEnvironment } from './kubernetes-environment.js';
+export type { KubernetesEnvironment, KubernetesEnvironmentOptions } from './kubernetes-environment.js';
+export {
+  customResourceDefinition,
+  customResourceDefinitions,
+  kubernetesPlural,
+  kumaCollectionPath,
+  kumaGroup,
+  kumaVersion,
+  openApiSchemaFor,
+  typeOfPlural,
+} from './custom-resource-definitions.js';
+export { crdFiles } from './crd-files.js';
+export type { CrdFile } from './crd-files.js';
