@@ -54,8 +54,9 @@ describe('generated CRDs', () => {
       .filter((name) => name.endsWith('.yaml'))
       .sort();
     expect(onDisk).toEqual(expected.map((file) => file.name).sort());
-    for (const file of expected)
-      expect(readFileSync(join(crdFolder, file.name), 'utf8'), file.name).toBe(file.text);
+    for (const file of expected) {
+      expect({ file: file.name, text: readFileSync(join(crdFolder, file.name), 'utf8') }).toEqual(file);
+    }
   });
 
   it('defines every kind, cluster-scoped, with a structural schema', () => {
