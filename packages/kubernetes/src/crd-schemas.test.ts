@@ -55,7 +55,10 @@ describe('generated CRDs', () => {
       .sort();
     expect(onDisk).toEqual(expected.map((file) => file.name).sort());
     for (const file of expected) {
-      expect({ file: file.name, text: readFileSync(join(crdFolder, file.name), 'utf8') }).toEqual(file);
+      expect({ file: file.name, text: readFileSync(join(crdFolder, file.name), 'utf8') }).toEqual({
+        file: file.name,
+        text: file.text,
+      });
     }
   });
 
