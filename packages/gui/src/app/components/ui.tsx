@@ -58,10 +58,10 @@ export function EmptyState(props: { title: string; children?: ComponentChildren 
   return (
     <div class="empty" role="status">
       <svg class="empty-art" viewBox="0 0 64 64" aria-hidden="true">
+        <path d="M20 22 32 44 44 22Z" />
         <circle cx="20" cy="22" r="7" />
         <circle cx="44" cy="22" r="7" />
         <circle cx="32" cy="44" r="7" />
-        <path d="M20 22 32 44 44 22" />
       </svg>
       <h3>{props.title}</h3>
       {props.children === undefined ? null : <div class="empty-body">{props.children}</div>}

@@ -109,7 +109,7 @@ export function PolicyDetailPage(props: { mesh: string; plural: string; name: st
           class="button button-quiet"
           href={withQuery(href('meshes', props.mesh, 'policies'), { kind: props.plural })}
         >
-          All {kind?.type ?? 'policies'}
+          {kind === undefined ? 'All policies' : `All ${kind.type}s`}
         </a>
       </PageHeader>
       {policy.error !== undefined ? <ErrorNotice error={policy.error} what="this policy" /> : null}

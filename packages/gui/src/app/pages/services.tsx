@@ -92,7 +92,7 @@ export function ServicesPage(props: { mesh: string }) {
       <Section
         title="Services"
         aside={
-          services.data === undefined
+          services.data === undefined || list.length === 0
             ? null
             : `${plural(list.length, 'service')} in ${plural(zones.size, 'zone')}`
         }
