@@ -152,14 +152,12 @@ export function startWorkloadController(options: WorkloadControllerOptions): Wor
       }
     }
     if (current.meta.labels[KubeLabels.managedBy] !== workloadControllerName) {
-      log.warn(
-        { dataplane: name, mesh },
-        'a dataplane of that name exists and is not from a pod; leaving it',
-      );
+      log.warn({ dataplane: name, mesh }, 'a dataplane of that name exists and is not from a pod; leaving it');
       return;
     }
-    if (fingerprintOf(current) === fingerprintOf(resource)) return;
-    await store.update(resource, { version: current.meta.version });
+    const merged = keepingProxyState(resource, current);
+    if (fingerprintOf(current) === fingerprintOf(merged)) return;
+    await store.update(merged, { version: current.meta.version });
     log.info({ dataplane: name, mesh }, 'dataplane updated');
   }
 
@@ -221,6 +219,34 @@ export function startWorkloadController(options: WorkloadControllerOptions): Wor
     synced,
     done,
     lists: () => namespaces.lists() + pods.lists() + services.lists(),
+  };
+}
+
+/**
+ * The desired Dataplane plus what others keep on the stored one: the labels the dataplane server
+ * adds when the sidecar registers, and the health the sidecar reports per inbound port.
+ */
+function keepingProxyState(desired: NewResource, current: Resource): NewResource {
+  type Inbound = { port?: number; health?: unknown };
+  const health = new Map(
+    (((current.spec as { networking?: { inbound?: Inbound[] } }).networking?.inbound ?? []) as Inbound[]).map(
+      (inbound) => [inbound.port, inbound.health],
+    ),
+  );
+  const networking = (desired.spec as { networking: { inbound: Inbound[] } }).networking;
+  return {
+    ...desired,
+    meta: { ...desired.meta, labels: { ...current.meta.labels, ...desired.meta.labels } },
+    spec: {
+      ...(desired.spec as object),
+      networking: {
+        ...networking,
+        inbound: networking.inbound.map((inbound) => {
+          const reported = health.get(inbound.port);
+          return reported === undefined ? inbound : { ...inbound, health: reported };
+        }),
+      },
+    },
   };
 }
 

@@ -176,7 +176,12 @@ export function dataplaneForPod(input: WorkloadInput): WorkloadOutcome {
     meta: {
       name: dataplaneName(pod),
       mesh: meshOfPod(pod),
-      labels: { [KubeLabels.namespace]: podNamespace, [KubeLabels.managedBy]: workloadControllerName },
+      labels: {
+        [KubeLabels.namespace]: podNamespace,
+        [KubeLabels.managedBy]: workloadControllerName,
+        [Labels.origin]: 'zone',
+        ...(zone === undefined ? {} : { [Labels.zone]: zone }),
+      },
     },
     spec: { networking: { address: (pod.status as PodStatus).podIP, inbound } },
   };
