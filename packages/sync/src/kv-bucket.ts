@@ -118,7 +118,8 @@ export interface BucketWatch {
   stop(): void;
 }
 
-const kvOperationHeader = 'KV-Operation';
+/** The header that marks a KV delete (`DEL`) or purge (`PURGE`). */
+export const kvOperationHeader = 'KV-Operation';
 
 /**
  * Watches the keys under `filter` in revision order: from `fromRevision` (inclusive) when

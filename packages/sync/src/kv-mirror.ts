@@ -12,12 +12,14 @@
  */
 import type { JetStreamClient } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
+import { Empty, headers } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { abortableSleep, Backoff, Doorbell } from './backoff.js';
 import {
   bucketState,
   ensureBucket,
   isStreamNotFound,
+  kvOperationHeader,
   managerOf,
   openBucket,
   readBucket,
@@ -125,7 +127,7 @@ export function startKvMirror(options: KvMirrorOptions): KvMirror {
     log.debug({ bucket, keys: values.size, differing: dirty.size }, 'read bucket contents');
   };
 
-  const flush = async (kv: KV, have: Map<string, string>): Promise<void> => {
+  const flush = async (js: JetStreamClient, kv: KV, have: Map<string, string>): Promise<void> => {
     for (const key of dirty) {
       if (signal.aborted) return;
       const want = desired.get(key);
@@ -135,7 +137,12 @@ export function startKvMirror(options: KvMirrorOptions): KvMirror {
         continue;
       }
       if (want === undefined) {
-        await kv.delete(key);
+        // A delete marker published by hand rather than `kv.delete`, which drops the ack: the
+        // marker's revision counts in `revision()` (global's lag figures) like a put's.
+        const marker = headers();
+        marker.set(kvOperationHeader, 'DEL');
+        const ack = await js.publish(`$KV.${bucket}.${key}`, Empty, { headers: marker });
+        revision = Math.max(revision, ack.seq);
         have.delete(key);
         metrics.message('sent', stream, 0);
       } else {
@@ -191,7 +198,7 @@ export function startKvMirror(options: KvMirrorOptions): KvMirror {
         }
         const have = published;
         if (have === undefined) continue;
-        await flush(await openBucket(js, bucket), have);
+        await flush(js, await openBucket(js, bucket), have);
         backoff.reset();
         lastError = undefined;
         lastLogged = undefined;

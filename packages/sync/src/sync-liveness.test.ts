@@ -44,8 +44,13 @@ describe('liveness', () => {
     expect(g.logs.find('zone offline')).toHaveLength(1);
     expect(await metricValue(g.metrics, 'zonemesh_sync_zone_online', { zone: 'zone-1' })).toBe(0);
 
-    // While the zone is away global moves on: the lag shows once it is back and reports.
+    // While the zone is away global moves on: every change counts in the lag, deletes included.
     await g.store.create(mesh('default'));
+    await g.store.create(trafficPermission('tp', 'default', '*', '*'));
+    await g.store.delete({ type: 'TrafficPermission', mesh: 'default', name: 'tp' });
+    await waitFor('a lag of 3', () =>
+      g.sync.zones().find((zone) => zone.name === 'zone-1' && zone.lag === 3),
+    );
     z = startZone({ nats: { url: nats.url }, zone: 'zone-1', store: zoneStore, heartbeatIntervalMs: 100 });
     started.push(z);
     await waitFor('zone-1 online again with no lag', () =>

@@ -77,8 +77,8 @@ export class ZoneRegistry {
         this.#markSeen(zone, state);
         state.wireVersion = decoded.version;
         if (state.heartbeatProblem !== decoded.detail) {
-          log.warn(
-            { zone, version: decoded.version },
+          log.error(
+            { zone, version: decoded.version, problem: decoded.detail },
             'refusing a zone that speaks an incompatible wire format',
           );
         }
@@ -127,7 +127,10 @@ export class ZoneRegistry {
     const state = this.#state(zone);
     const problem = incompatibleVersionProblem(version, 'global');
     if (state.dataProblem !== problem) {
-      this.#options.log.warn({ zone, version }, 'refusing zone data in an incompatible wire format');
+      this.#options.log.error(
+        { zone, version, problem },
+        'refusing zone data in an incompatible wire format',
+      );
     }
     state.dataProblem = problem;
     state.wireVersion = version;
