@@ -1,6 +1,6 @@
 /**
  * Property: the indexed engine answers exactly like the scanning reference (decision, policy and
- * reason, word for word) after any sequence of upserts and removes, on random policies built from
+ * reason, word for word; inbound permission rules) after any sequence of upserts and removes, on random policies built from
  * a small tag alphabet so that wildcards, equal ranks, equal creation times, name ties and every
  * MeshTrafficPermission/MeshHealthCheck kind and origin occur often.
  */
@@ -173,6 +173,7 @@ const query = fc.record({
 function answers(engine: PolicyEngine, q: QueryValue): unknown {
   return {
     traffic: engine.decideTraffic({ source: q.source, destination: q.destination }),
+    permissions: engine.inboundPermissions(q.destination),
     healthCheck: engine.selectHealthCheck(q.source, q.service),
     trafficRoute: engine.selectTrafficRoute(q.source, q.service),
     meshHealthCheck: engine.resolveMeshHealthCheck(q.source, q.destination),

@@ -5,9 +5,10 @@
  */
 import { isMeshError } from '@zonemesh/api';
 import { describe, expect, it } from 'vitest';
-import { corpusPresent, engineForFile } from './corpus.test-suite.js';
+import { corpusPresent, engineForFile, loadCorpusFile } from './corpus.test-suite.js';
 import type { PolicyEngine, PolicyEngineOptions, TrafficVerdict } from './engine.js';
 import type { HealthCheckType } from './health-check-type.js';
+import { permissionVerdict } from './inbound-permissions.js';
 import type { Tags } from './selector.js';
 
 type CreateEngine = (options: PolicyEngineOptions) => PolicyEngine;
@@ -249,6 +250,10 @@ export function describeEngineConformance(label: string, create: CreateEngine): 
           policy: result.policy && `${result.policy.type}/${result.policy.name}`,
           explained: result.reason.length > 20,
         }).toEqual({ decision: entry.decision, policy: entry.policy, explained: true });
+        // The sidecar's rules for the destination decide the same.
+        expect(permissionVerdict(engine.inboundPermissions(entry.destination), entry.source)).toBe(
+          entry.decision,
+        );
       });
 
       it.each(named(outboundCases, (entry) => [entry.source, entry.service]))('%s', (_, entry) => {
@@ -297,6 +302,42 @@ export function describeEngineConformance(label: string, create: CreateEngine): 
         );
       });
 
+      it('036: the inbound rules concatenate the from items of every selecting MTP, weakest first', () => {
+        const engine = engineForFile(create, '036-mtp-lexicographic-order.yaml');
+        const permissions = engine.inboundPermissions(svc('foo', { 'k8s.kuma.io/service-name': 'demo-app' }));
+        // rule-a's name is first alphabetically: it is the strongest, merged last.
+        expect(permissions?.policy).toEqual({ type: 'MeshTrafficPermission', name: 'rule-a' });
+        expect(permissions?.rules.map((rule) => [rule.policy?.name, rule.match, rule.action])).toEqual([
+          ['rule-b', { [appName]: 'ui' }, 'Allow'],
+          ['rule-b', { [appName]: 'service-order' }, 'Allow'],
+          ['rule-b', { [appName]: 'service-payment' }, 'Allow'],
+          ['rule-a', { [appName]: 'service-payment' }, 'Deny'],
+        ]);
+      });
+
+      it('027 + 029: MeshService and Mesh-wide MeshSubset items become service and tag matches', () => {
+        const engine = engineForFile(create, '027-mtp-docs-allow-orders.yaml');
+        for (const resource of loadCorpusFile('029-mtp-docs-example-with-tags.yaml')) engine.upsert(resource);
+        expect(
+          engine
+            .inboundPermissions(svc('payments', { app: 'payments' }))
+            ?.rules.map((r) => [r.match, r.action]),
+        ).toEqual([
+          [{ [zone]: 'us-east' }, 'Allow'],
+          [{ env: 'dev' }, 'Deny'],
+          [{ [service]: 'orders' }, 'Allow'],
+        ]);
+      });
+
+      it('005: the winning TrafficPermission gives one Allow rule per source', () => {
+        const engine = engineForFile(create, '005-trafficpermission-override-b-and-c-to-a.yaml');
+        const policy = { type: 'TrafficPermission', name: 'allow-c-to-a' };
+        expect(engine.inboundPermissions(svc('a'))).toEqual({
+          policy,
+          rules: [{ match: svc('c'), action: 'Allow', policy }],
+        });
+      });
+
       it('014: a policy of another mesh is ignored', () => {
         const engine = engineForFile(create, '014-healthcheck-select-per-destination.yaml', { mesh: 'demo' });
         expect(engine.selectHealthCheck([svc('backend', { region: 'eu' })], 'postgres').policy).toBeNull();
@@ -311,6 +352,7 @@ export function describeEngineConformance(label: string, create: CreateEngine): 
           policy: null,
           reason: 'mTLS is off in mesh default: traffic is not checked, everything is allowed',
         });
+        expect(engine.inboundPermissions(svc('backend'))).toBeNull();
         expect(engine.remove('Mesh', 'default')).toBe(true);
         expect(engine.mtlsEnabled).toBe(false);
       });
@@ -433,6 +475,67 @@ export function describeEngineConformance(label: string, create: CreateEngine): 
           .decision,
       ).toBe('ALLOW');
       expect(engine.decideTraffic({ source: svc('web'), destination }).decision).toBe('DENY');
+    });
+
+    it('gives an inbound no policy no rules, so everyone is denied', () => {
+      const engine = create({ mesh: 'default' });
+      engine.upsert(allow('p', 'web', 'backend'));
+      expect(engine.inboundPermissions(svc('db'))).toEqual({ policy: null, rules: [] });
+      expect(permissionVerdict(engine.inboundPermissions(svc('db')), svc('web'))).toBe('DENY');
+    });
+
+    it('lets the rules of a MeshTrafficPermission replace the TrafficPermission of the inbound', () => {
+      const engine = create({ mesh: 'default' });
+      engine.upsert(allow('p', 'web', 'backend'));
+      engine.upsert({
+        type: 'MeshTrafficPermission',
+        meta: { name: 'm', mesh: 'default' },
+        spec: {
+          targetRef: { kind: 'MeshService', name: 'backend' },
+          from: [
+            { targetRef: { kind: 'MeshService', name: 'api' }, default: { action: 'AllowWithShadowDeny' } },
+          ],
+        },
+      });
+      const permissions = engine.inboundPermissions(svc('backend'));
+      expect(permissions?.policy).toEqual({ type: 'MeshTrafficPermission', name: 'm' });
+      expect(permissionVerdict(permissions, svc('web'))).toBe('DENY');
+      expect(permissionVerdict(permissions, [svc('web'), svc('api')])).toBe('SHADOW');
+    });
+
+    it('leaves out what one tag map cannot say: a second service, a * on another tag', () => {
+      const engine = create({ mesh: 'default' });
+      engine.upsert({
+        type: 'MeshTrafficPermission',
+        meta: { name: 'm', mesh: 'default' },
+        spec: {
+          from: [
+            {
+              targetRef: { kind: 'MeshServiceSubset', name: 'web', tags: { version: '*' } },
+              default: { action: 'Allow' },
+            },
+            {
+              targetRef: { kind: 'MeshServiceSubset', name: 'web', tags: { [service]: 'api' } },
+              default: { action: 'Deny' },
+            },
+          ],
+        },
+      });
+      // The engine covers web clients that carry a version, and clients serving web and api.
+      expect(engine.inboundPermissions(svc('backend'))?.rules).toEqual([
+        {
+          match: svc('web', { version: '*' }),
+          action: 'Allow',
+          policy: { type: 'MeshTrafficPermission', name: 'm' },
+        },
+      ]);
+      const destination = svc('backend');
+      expect(engine.decideTraffic({ source: svc('web'), destination }).decision).toBe('DENY');
+      expect(permissionVerdict(engine.inboundPermissions(destination), svc('web'))).toBe('ALLOW');
+      expect(engine.decideTraffic({ source: [svc('web'), svc('api')], destination }).decision).toBe('DENY');
+      expect(permissionVerdict(engine.inboundPermissions(destination), [svc('web'), svc('api')])).toBe(
+        'ALLOW',
+      );
     });
 
     it('applies a HealthCheck whether or not the mesh has a TrafficRoute', () => {

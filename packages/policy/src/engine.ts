@@ -4,7 +4,7 @@
  * indexed one ({@link createPolicyEngine}) that production code uses, and a plain scan
  * ({@link createReferencePolicyEngine}) kept as the executable specification for tests.
  */
-import type { ResourceType } from '@zonemesh/api';
+import type { InboundPermissions, ResourceType } from '@zonemesh/api';
 import type { PolicyRef } from './compiled-policy.js';
 import type { HealthCheckType } from './health-check-type.js';
 import type { Tags } from './selector.js';
@@ -102,6 +102,16 @@ export interface PolicyEngine {
   remove(type: ResourceType, name: string): boolean;
   /** TrafficPermission / MeshTrafficPermission decision for a client and a destination inbound. */
   decideTraffic(query: TrafficQuery): TrafficDecision;
+  /**
+   * The permission rules a sidecar evaluates for a destination inbound (its tags), as the
+   * dataplane protocol sends them: the last rule whose `match` the client carries wins, no match
+   * denies. The winning TrafficPermission gives one `Allow` per source; the MeshTrafficPermissions
+   * selecting the inbound their `from[]` items in merge order; no policy gives no rules (deny).
+   * `null` when mTLS is off (everything allowed). For a client carrying `kuma.io/service` the
+   * rules decide as {@link decideTraffic}, apart from the `from[]` shapes listed in
+   * `inbound-permissions.ts` that a tag map cannot say.
+   */
+  inboundPermissions(inbound: Tags): InboundPermissions | null;
   /** The HealthCheck for a source proxy's outbound to a service. */
   selectHealthCheck(source: SourceProxy, service: string): OutboundDecision<'HealthCheck'>;
   /** The TrafficRoute for a source proxy's outbound to a service. */

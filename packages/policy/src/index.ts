@@ -1,8 +1,8 @@
 /**
  * @zonemesh/policy — Kuma's policy matching for one mesh: which TrafficPermission or
  * MeshTrafficPermission decides a connection, which HealthCheck, TrafficRoute or MeshHealthCheck
- * applies to an outbound, each with the deciding policy and a reason. Indexed, updated one
- * policy at a time.
+ * applies to an outbound, each with the deciding policy and a reason; and the permission rules a
+ * sidecar evaluates for an inbound. Indexed, updated one policy at a time.
  */
 export { createPolicyEngine } from './indexed-engine.js';
 export { createReferencePolicyEngine } from './reference-engine.js';
@@ -10,6 +10,7 @@ export { compileTargetRefPolicy } from './compiled-policy.js';
 export { mergeToRules } from './to-rules.js';
 export { applyMergePatch } from './merge-patch.js';
 export { selectHealthCheckType } from './health-check-type.js';
+export { permissionVerdict } from './inbound-permissions.js';
 export { clientIdentity, compareRanks, rankOf, selectorMatches, sourceMatchesClient } from './selector.js';
 export { compareInstants, parseInstant } from './creation-time.js';
 export type {

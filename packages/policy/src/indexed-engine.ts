@@ -3,6 +3,7 @@
  * destination (or source), found through indexes that are updated one policy at a time on
  * upsert and remove.
  */
+import type { InboundPermissions } from '@zonemesh/api';
 import type { LegacyPolicyType, TargetRefPolicy, TargetRefPolicyType } from './compiled-policy.js';
 import type {
   MeshHealthCheckDecision,
@@ -22,6 +23,7 @@ import {
   trafficPermissionDecision,
 } from './explain.js';
 import { selectHealthCheckType } from './health-check-type.js';
+import { meshTrafficPermissionRules, trafficPermissionRules } from './inbound-permissions.js';
 import { LegacyIndex } from './legacy-index.js';
 import { PolicySet, type PolicySetListener } from './policy-set.js';
 import { clientIdentity, inboundsOf, type Tags } from './selector.js';
@@ -75,6 +77,18 @@ export function createPolicyEngine(options: PolicyEngineOptions): PolicyEngine {
     return trafficPermissionDecision(top.first, top.second, client);
   }
 
+  function inboundPermissions(inbound: Tags): InboundPermissions | null {
+    if (!set.mtlsEnabled) return null;
+    const selecting: TargetRefPolicy[] = [];
+    targetRef.MeshTrafficPermission.visitSelecting(inbound, (policy) => {
+      selecting.push(policy);
+      return false;
+    });
+    // Visited strongest first; the rules list them in merge order.
+    if (selecting.length > 0) return meshTrafficPermissionRules(selecting.reverse());
+    return trafficPermissionRules(legacy.TrafficPermission.bestForInbound(inbound).first?.policy);
+  }
+
   function selectOutbound<T extends 'HealthCheck' | 'TrafficRoute'>(
     type: T,
     source: SourceProxy,
@@ -106,6 +120,7 @@ export function createPolicyEngine(options: PolicyEngineOptions): PolicyEngine {
     upsert: (resource) => set.upsert(resource),
     remove: (type, name) => set.remove(type, name),
     decideTraffic,
+    inboundPermissions,
     selectHealthCheck: (source, service) => selectOutbound('HealthCheck', source, service),
     selectTrafficRoute: (source, service) => selectOutbound('TrafficRoute', source, service),
     resolveMeshHealthCheck,

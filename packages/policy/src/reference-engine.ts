@@ -4,6 +4,7 @@
  * the indexed engine is tested against, and the baseline of the benchmark; do not use it in
  * production code.
  */
+import type { InboundPermissions } from '@zonemesh/api';
 import type { LegacyPolicy, TargetRefPolicy } from './compiled-policy.js';
 import type {
   MeshHealthCheckDecision,
@@ -23,6 +24,7 @@ import {
   trafficPermissionDecision,
 } from './explain.js';
 import { selectHealthCheckType } from './health-check-type.js';
+import { meshTrafficPermissionRules, trafficPermissionRules } from './inbound-permissions.js';
 import { bestSourceRank } from './legacy-index.js';
 import { compareMatches, compareMergeOrder, type RankedMatch } from './ranking.js';
 import { PolicySet } from './policy-set.js';
@@ -42,12 +44,27 @@ import { mergeToRules } from './to-rules.js';
 export function createReferencePolicyEngine(options: PolicyEngineOptions): PolicyEngine {
   const set = new PolicySet(options);
 
+  /** The MeshTrafficPermissions selecting an inbound, weakest first (merge order). */
+  function selectingMeshTrafficPermissions(inbound: Tags): TargetRefPolicy[] {
+    return [...set.targetRef.MeshTrafficPermission.values()]
+      .filter((policy) => selectsInbound(policy.targetRef, inbound))
+      .sort(compareMergeOrder);
+  }
+
+  /** The TrafficPermissions selecting an inbound, best first. */
+  function rankedTrafficPermissions(inbound: Tags): RankedMatch[] {
+    const matches: RankedMatch[] = [];
+    for (const policy of set.legacy.TrafficPermission.values()) {
+      const rank = bestRank(policy.destinations, inbound);
+      if (rank !== null) matches.push({ policy, rank });
+    }
+    return matches.sort(compareMatches);
+  }
+
   function decideTraffic(query: TrafficQuery): TrafficDecision {
     if (!set.mtlsEnabled) return mtlsOffDecision(set.mesh);
     const client = clientIdentity(query.source);
-    const selecting = [...set.targetRef.MeshTrafficPermission.values()]
-      .filter((policy) => selectsInbound(policy.targetRef, query.destination))
-      .sort(compareMergeOrder);
+    const selecting = selectingMeshTrafficPermissions(query.destination);
     const strongest = selecting.at(-1);
     if (strongest !== undefined) {
       let deciding: DecidingRule | undefined;
@@ -58,13 +75,15 @@ export function createReferencePolicyEngine(options: PolicyEngineOptions): Polic
       }
       return meshTrafficPermissionDecision(strongest, selecting.length, deciding);
     }
-    const matches: RankedMatch[] = [];
-    for (const policy of set.legacy.TrafficPermission.values()) {
-      const rank = bestRank(policy.destinations, query.destination);
-      if (rank !== null) matches.push({ policy, rank });
-    }
-    matches.sort(compareMatches);
+    const matches = rankedTrafficPermissions(query.destination);
     return trafficPermissionDecision(matches[0], matches[1], client);
+  }
+
+  function inboundPermissions(inbound: Tags): InboundPermissions | null {
+    if (!set.mtlsEnabled) return null;
+    const selecting = selectingMeshTrafficPermissions(inbound);
+    if (selecting.length > 0) return meshTrafficPermissionRules(selecting);
+    return trafficPermissionRules(rankedTrafficPermissions(inbound)[0]?.policy);
   }
 
   function selectOutbound<T extends 'HealthCheck' | 'TrafficRoute'>(
@@ -104,6 +123,7 @@ export function createReferencePolicyEngine(options: PolicyEngineOptions): Polic
     upsert: (resource) => set.upsert(resource),
     remove: (type, name) => set.remove(type, name),
     decideTraffic,
+    inboundPermissions,
     selectHealthCheck: (source, service) => selectOutbound('HealthCheck', source, service),
     selectTrafficRoute: (source, service) => selectOutbound('TrafficRoute', source, service),
     resolveMeshHealthCheck,
