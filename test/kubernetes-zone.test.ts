@@ -30,7 +30,9 @@ describe('zone control plane with --environment kubernetes', () => {
   let zone: { process: ManagedProcess; base: string };
 
   beforeAll(async () => {
-    api = await startFakeKubeApi();
+    // The zone CP registers its admission webhooks; the fake API calls them on this port.
+    const webhookPort = await freePort();
+    api = await startFakeKubeApi({ resolveService: () => `https://127.0.0.1:${webhookPort}` });
     nats = await startNats();
     folder = mkdtempSync(join(tmpdir(), 'zonemesh-kube-'));
     const kubeconfig = join(folder, 'kubeconfig');
@@ -38,7 +40,18 @@ describe('zone control plane with --environment kubernetes', () => {
     global = await startCp('global', ['--mode', 'global', '--nats-url', nats.url], {});
     zone = await startCp(
       'zone-k',
-      ['--mode', 'zone', '--zone', 'zone-k', '--environment', 'kubernetes', '--nats-url', nats.url],
+      [
+        '--mode',
+        'zone',
+        '--zone',
+        'zone-k',
+        '--environment',
+        'kubernetes',
+        '--nats-url',
+        nats.url,
+        '--webhook-address',
+        `127.0.0.1:${webhookPort}`,
+      ],
       // HOME points nowhere useful: the API server must be found through KUBECONFIG.
       { KUBECONFIG: kubeconfig, HOME: folder },
     );
@@ -99,6 +112,16 @@ describe('zone control plane with --environment kubernetes', () => {
 
   it('registers ready pods behind services as Dataplanes, follows changes and deletes, and reports them to global', async () => {
     expect(zone.process.output()).toContain('kubernetes api server found');
+    await eventually(async () =>
+      expect(
+        (
+          await api.request(
+            'GET',
+            '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/zonemesh-sidecar-injector',
+          )
+        ).status,
+      ).toBe(200),
+    );
     await api.call('POST', '/api/v1/namespaces', namespace('shop'));
     await api.call('POST', '/api/v1/namespaces/shop/services', {
       metadata: { name: 'backend' },

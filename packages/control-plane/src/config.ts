@@ -76,6 +76,45 @@ export const controlPlaneFlags = {
     default: 'zonemesh-system',
     valueName: 'NAMESPACE',
   },
+  'kubernetes-service': {
+    type: 'string',
+    description: 'the Service (and service account) of this control plane on Kubernetes',
+    default: 'zonemesh-control-plane',
+    valueName: 'NAME',
+  },
+  'webhook-address': {
+    type: 'string',
+    description: 'admission webhooks (HTTPS, kubernetes environment)',
+    default: '0.0.0.0:5443',
+    valueName: 'HOST:PORT',
+  },
+  'webhook-cert-file': {
+    type: 'string',
+    description: 'webhook TLS certificate (default: a self-signed one made at start)',
+    valueName: 'FILE',
+  },
+  'webhook-key-file': { type: 'string', description: 'webhook TLS key', valueName: 'FILE' },
+  'webhook-ca-file': {
+    type: 'string',
+    description: 'CA of the provided webhook certificate (default: the certificate itself)',
+    valueName: 'FILE',
+  },
+  'webhook-register': {
+    type: 'boolean',
+    description: 'write the webhook configurations (with the CA) at start',
+    default: 'true',
+  },
+  'sidecar-image': {
+    type: 'string',
+    description: 'image of the injected zonemesh-dp sidecar',
+    default: 'zonemesh/zonemesh:0.1.0',
+    valueName: 'IMAGE',
+  },
+  'sidecar-cp-address': {
+    type: 'string',
+    description: "the dataplane server as injected sidecars reach it (default: this Service's port 5678)",
+    valueName: 'URL',
+  },
   'zone-offline-timeout': {
     type: 'string',
     description: 'global shows a zone Offline after this long without a heartbeat',
@@ -130,6 +169,17 @@ export const ControlPlaneConfigSchema = z
       .string()
       .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'must be a DNS label: lowercase letters, digits and -')
       .default('zonemesh-system'),
+    kubernetesService: z
+      .string()
+      .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'must be a DNS label: lowercase letters, digits and -')
+      .default('zonemesh-control-plane'),
+    webhookAddress: HostPortSchema.default({ host: '0.0.0.0', port: 5443 }),
+    webhookCertFile: z.string().min(1).optional(),
+    webhookKeyFile: z.string().min(1).optional(),
+    webhookCaFile: z.string().min(1).optional(),
+    webhookRegister: z.stringbool().default(true),
+    sidecarImage: z.string().min(1).default('zonemesh/zonemesh:0.1.0'),
+    sidecarCpAddress: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
     zoneOfflineTimeout: DurationSchema.default(30_000).pipe(z.number().min(1_000, 'must be at least 1s')),
     apiLocalhostIsAdmin: z.stringbool().default(true),
     skipDefaultMesh: z.stringbool().default(false),
@@ -146,6 +196,13 @@ export const ControlPlaneConfigSchema = z
       }
       if (config.mode === 'global' && config.zone !== undefined) {
         ctx.addIssue({ code: 'custom', path: ['zone'], message: 'is only for --mode zone' });
+      }
+      if ((config.webhookCertFile === undefined) !== (config.webhookKeyFile === undefined)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [config.webhookCertFile === undefined ? 'webhookCertFile' : 'webhookKeyFile'],
+          message: 'is required with --webhook-cert-file and --webhook-key-file together',
+        });
       }
       if (config.store === 'redis' && config.redisUrl === undefined) {
         ctx.addIssue({ code: 'custom', path: ['redisUrl'], message: 'is required with --store redis' });

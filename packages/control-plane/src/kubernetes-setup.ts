@@ -10,6 +10,7 @@ import {
   type KubeClient,
 } from '@zonemesh/kubernetes';
 import type { ResourceStore } from '@zonemesh/store';
+import { isFederatedZone } from './config.js';
 import type { ControlPlaneRuntime } from './control-plane-runtime.js';
 
 /**
@@ -45,11 +46,29 @@ export function setupKubernetes(
   runtime.lifecycle.add({
     name: 'kubernetes',
     start: async (signal) => {
-      const environment = startKubernetesEnvironment({
+      const namespace = config.kubernetesNamespace;
+      const service = config.kubernetesService;
+      const environment = await startKubernetesEnvironment({
         client,
         store,
         mode: config.mode,
         zone: config.zone,
+        federated: isFederatedZone(config),
+        namespace,
+        webhook: {
+          host: config.webhookAddress.host,
+          port: config.webhookAddress.port,
+          service,
+          register: config.webhookRegister,
+          ...(config.webhookCertFile === undefined ? {} : { certFile: config.webhookCertFile }),
+          ...(config.webhookKeyFile === undefined ? {} : { keyFile: config.webhookKeyFile }),
+          ...(config.webhookCaFile === undefined ? {} : { caFile: config.webhookCaFile }),
+        },
+        sidecar: {
+          image: config.sidecarImage,
+          cpAddress:
+            config.sidecarCpAddress ?? `http://${service}.${namespace}.svc:${config.dpServerAddress.port}`,
+        },
         log: runtime.log,
         signal,
       });

@@ -42,3 +42,37 @@ export {
 } from './custom-resource-definitions.js';
 export { crdFiles } from './crd-files.js';
 export type { CrdFile } from './crd-files.js';
+export {
+  AdmissionRequestSchema,
+  AdmissionReviewSchema,
+  allow,
+  allowWithPatch,
+  deny,
+} from './admission-review.js';
+export { startAdmissionServer } from './admission-server.js';
+export { admitResource, ownershipMessage } from './resource-admission.js';
+export {
+  InjectionAnnotations,
+  injectSidecar,
+  sidecarAdminPort,
+  sidecarContainerName,
+  sidecarPatch,
+} from './sidecar-injection.js';
+export {
+  createSelfSignedWebhookCertificate,
+  readWebhookCertificate,
+  serviceDnsNames,
+} from './webhook-certificate.js';
+export {
+  WebhookConfigurationNames,
+  mutatingWebhookConfiguration,
+  validatingWebhookConfiguration,
+} from './webhook-configurations.js';
+export { inboundsForPod } from './workload-dataplane.js';
+export type { AdmissionRequest, AdmissionResponse, StatusCause } from './admission-review.js';
+export type { AdmissionHandler, AdmissionServer, AdmissionServerOptions } from './admission-server.js';
+export type { ResourceAdmissionOptions } from './resource-admission.js';
+export type { SidecarInjectionOptions } from './sidecar-injection.js';
+export type { WebhookCertificate } from './webhook-certificate.js';
+export type { WebhookTarget } from './webhook-configurations.js';
+export type { WorkloadInbound } from './workload-dataplane.js';

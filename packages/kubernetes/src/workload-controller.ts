@@ -32,6 +32,10 @@ export interface WorkloadController {
   readonly done: Promise<void>;
   /** Full lists made by the informers (3 at start; more after 410 Gone). */
   lists(): number;
+  /** A namespace from the informer cache. */
+  namespaceOf(name: string): KubeObject | undefined;
+  /** The Services of a namespace from the informer cache. */
+  servicesOf(namespace: string): KubeObject[];
 }
 
 interface Owned {
@@ -152,7 +156,10 @@ export function startWorkloadController(options: WorkloadControllerOptions): Wor
       }
     }
     if (current.meta.labels[KubeLabels.managedBy] !== workloadControllerName) {
-      log.warn({ dataplane: name, mesh }, 'a dataplane of that name exists and is not from a pod; leaving it');
+      log.warn(
+        { dataplane: name, mesh },
+        'a dataplane of that name exists and is not from a pod; leaving it',
+      );
       return;
     }
     const merged = keepingProxyState(resource, current);
@@ -219,6 +226,8 @@ export function startWorkloadController(options: WorkloadControllerOptions): Wor
     synced,
     done,
     lists: () => namespaces.lists() + pods.lists() + services.lists(),
+    namespaceOf: (name) => namespaces.get(undefined, name),
+    servicesOf: (namespace) => services.list(namespace),
   };
 }
 

@@ -121,6 +121,54 @@ function labelTags(pod: KubeObject): Record<string, string> {
   return tags;
 }
 
+/** One inbound of a Pod's Dataplane: the Pod port and its tags. */
+export interface WorkloadInbound {
+  readonly port: number;
+  readonly tags: Record<string, string>;
+}
+
+/**
+ * The inbounds of a Pod: one per port of every Service that selects it (Services by name, ports
+ * by number), tagged with the Pod's labels, `kuma.io/service: <svc>_<ns>_svc_<port>`,
+ * `kuma.io/zone`, `kuma.io/protocol` (the port's `appProtocol`) and the `k8s.kuma.io/` tags.
+ * `namespace` overrides the Pod's (a Pod being admitted may not carry it yet).
+ */
+export function inboundsForPod(
+  pod: KubeObject,
+  services: readonly KubeObject[],
+  zone: string | undefined,
+  namespace: string = pod.metadata?.namespace ?? '',
+): WorkloadInbound[] {
+  const placed: KubeObject = { ...pod, metadata: { ...pod.metadata, namespace } };
+  const base = labelTags(pod);
+  const inbound: WorkloadInbound[] = [];
+  const selecting = services
+    .filter((service) => serviceSelects(service, placed))
+    .sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''));
+  for (const service of selecting) {
+    const serviceName = service.metadata?.name ?? '';
+    const ports = ((service.spec as { ports?: ServicePort[] } | undefined)?.ports ?? []).slice();
+    ports.sort((a, b) => (a.port ?? 0) - (b.port ?? 0));
+    for (const port of ports) {
+      const target = resolveTargetPort(port, pod);
+      if (target === undefined || port.port === undefined) continue;
+      inbound.push({
+        port: target,
+        tags: {
+          ...base,
+          [Tags.service]: `${serviceName}_${namespace}_svc_${port.port}`,
+          ...(zone === undefined ? {} : { [Tags.zone]: zone }),
+          [Tags.protocol]: protocolOf(port),
+          [KubeLabels.namespace]: namespace,
+          [KubeLabels.serviceName]: serviceName,
+          [KubeLabels.servicePort]: String(port.port),
+        },
+      });
+    }
+  }
+  return inbound;
+}
+
 export interface WorkloadInput {
   readonly pod: KubeObject;
   readonly namespace: KubeObject | undefined;
@@ -144,32 +192,7 @@ export function dataplaneForPod(input: WorkloadInput): WorkloadOutcome {
   if (!isPodInMesh(pod, namespace)) return { kind: 'none', reason: 'sidecar injection is not enabled' };
   if (!isPodServing(pod)) return { kind: 'none', reason: 'the pod is not running and ready' };
   const podNamespace = pod.metadata?.namespace ?? '';
-  const base = labelTags(pod);
-  const inbound: Array<{ port: number; tags: Record<string, string> }> = [];
-  const selecting = services
-    .filter((service) => serviceSelects(service, pod))
-    .sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''));
-  for (const service of selecting) {
-    const serviceName = service.metadata?.name ?? '';
-    const ports = ((service.spec as { ports?: ServicePort[] } | undefined)?.ports ?? []).slice();
-    ports.sort((a, b) => (a.port ?? 0) - (b.port ?? 0));
-    for (const port of ports) {
-      const target = resolveTargetPort(port, pod);
-      if (target === undefined || port.port === undefined) continue;
-      inbound.push({
-        port: target,
-        tags: {
-          ...base,
-          [Tags.service]: `${serviceName}_${podNamespace}_svc_${port.port}`,
-          ...(zone === undefined ? {} : { [Tags.zone]: zone }),
-          [Tags.protocol]: protocolOf(port),
-          [KubeLabels.namespace]: podNamespace,
-          [KubeLabels.serviceName]: serviceName,
-          [KubeLabels.servicePort]: String(port.port),
-        },
-      });
-    }
-  }
+  const inbound = inboundsForPod(pod, services, zone);
   if (inbound.length === 0) return { kind: 'none', reason: 'no service selects the pod' };
   const resource: NewResource = {
     type: 'Dataplane',

@@ -134,7 +134,7 @@ export function selects(selector: LabelSelector, labels: Record<string, string>)
 interface ReviewResponse {
   allowed?: boolean;
   patch?: string;
-  status?: { code?: number; message?: string; reason?: string };
+  status?: { code?: number; message?: string; reason?: string; details?: Record<string, unknown> };
 }
 
 async function review(
@@ -233,6 +233,7 @@ function denied(hook: WebhookEntry, response: ReviewResponse): FakeKubeError {
     Math.max(400, response.status?.code ?? 400),
     response.status?.reason ?? 'BadRequest',
     `admission webhook "${hook.name}" denied the request: ${message}`,
+    response.status?.details,
   );
 }
 

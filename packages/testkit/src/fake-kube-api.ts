@@ -545,6 +545,7 @@ function statusOf(error: FakeKubeError): KubeObject {
     status: 'Failure',
     message: error.message,
     reason: error.reason,
+    ...(error.details === undefined ? {} : { details: error.details }),
     code: error.code,
   };
 }

@@ -60,6 +60,8 @@ export class FakeKubeError extends Error {
     readonly code: number,
     readonly reason: string,
     message: string,
+    /** `Status.details` (a webhook's field causes). */
+    readonly details?: Record<string, unknown>,
   ) {
     super(message);
   }
