@@ -30,11 +30,6 @@ import {
   readZoneIngress,
   type ZoneIngressView,
 } from './dataplane-view.js';
-import {
-  inboundPermissions,
-  MeshTrafficPermissionIndex,
-  TrafficPermissionSources,
-} from './inbound-permissions.js';
 import { serviceSni } from './kuma-sni.js';
 import { outboundHealthCheck, outboundRoute, routedServices } from './outbound-policies.js';
 import { type PolicyImpact, policyImpact } from './policy-impact.js';
@@ -110,8 +105,6 @@ export interface Discovery {
 
 interface MeshState {
   readonly engine: PolicyEngine;
-  readonly trafficPermissions: TrafficPermissionSources;
-  readonly meshTrafficPermissions: MeshTrafficPermissionIndex;
   /** Current spec of every policy, by `type/name`, to know what its next write un-selects. */
   readonly policySpecs: Map<string, unknown>;
   readonly proxies: Set<string>;
@@ -177,8 +170,6 @@ export function createDiscovery(options: DiscoveryOptions): Discovery {
     if (state === undefined) {
       state = {
         engine: createPolicyEngine({ mesh, mtlsEnabled: false }),
-        trafficPermissions: new TrafficPermissionSources(),
-        meshTrafficPermissions: new MeshTrafficPermissionIndex(),
         policySpecs: new Map(),
         proxies: new Set(),
         mtls: false,
@@ -240,8 +231,6 @@ export function createDiscovery(options: DiscoveryOptions): Discovery {
     state.engine.upsert(resource); // throws for a policy it refuses, before anything changed
     const policyKey = `${resource.type}/${resource.meta.name}`;
     const previous = state.policySpecs.get(policyKey);
-    if (resource.type === 'TrafficPermission') state.trafficPermissions.set(resource);
-    if (resource.type === 'MeshTrafficPermission') state.meshTrafficPermissions.set(resource);
     if (previous !== undefined) markImpact(mesh, policyImpact(resource.type, previous));
     markImpact(mesh, policyImpact(resource.type, resource.spec));
     state.policySpecs.set(policyKey, resource.spec);
@@ -254,8 +243,6 @@ export function createDiscovery(options: DiscoveryOptions): Discovery {
     const previous = state.policySpecs.get(policyKey);
     if (previous === undefined) return;
     state.engine.remove(type, name);
-    if (type === 'TrafficPermission') state.trafficPermissions.delete(name);
-    if (type === 'MeshTrafficPermission') state.meshTrafficPermissions.delete(name);
     state.policySpecs.delete(policyKey);
     markImpact(mesh, policyImpact(type, previous));
   }
@@ -482,12 +469,7 @@ export function createDiscovery(options: DiscoveryOptions): Discovery {
         servicePort: inbound.servicePort,
         serviceAddress: inbound.serviceAddress,
         tags: { ...inbound.tags },
-        permissions: inboundPermissions(
-          state.engine,
-          state.trafficPermissions,
-          state.meshTrafficPermissions,
-          inbound.tags,
-        ),
+        permissions: state.engine.inboundPermissions(inbound.tags),
       })),
       outbounds,
     };
