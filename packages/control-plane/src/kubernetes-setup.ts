@@ -55,6 +55,7 @@ export function setupKubernetes(
         zone: config.zone,
         federated: isFederatedZone(config),
         namespace,
+        importPolicies: config.store !== 'kubernetes' && !isFederatedZone(config),
         webhook: {
           host: config.webhookAddress.host,
           port: config.webhookAddress.port,

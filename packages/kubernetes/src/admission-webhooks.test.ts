@@ -46,6 +46,7 @@ async function cluster(mode: 'global' | 'zone', federated: boolean): Promise<Clu
     zone: mode === 'zone' ? 'zone-k' : undefined,
     federated,
     namespace: 'zonemesh-system',
+    importPolicies: false,
     webhook: { host: '127.0.0.1', port, service: 'zonemesh-control-plane' },
     sidecar: {
       image: 'zonemesh/zonemesh:test',

@@ -76,3 +76,5 @@ export type { SidecarInjectionOptions } from './sidecar-injection.js';
 export type { WebhookCertificate } from './webhook-certificate.js';
 export type { WebhookTarget } from './webhook-configurations.js';
 export type { WorkloadInbound } from './workload-dataplane.js';
+export { isImportedKind, policyImportName, startPolicyImport } from './policy-import-controller.js';
+export type { PolicyImport, PolicyImportOptions } from './policy-import-controller.js';

@@ -2,6 +2,8 @@
  * Everything a control plane runs when it lives on Kubernetes, started as one unit:
  * - on a zone, the workload controller (Pods to Dataplanes) and the sidecar injector;
  * - everywhere, the validating webhook for kuma.io objects (ownership and Kuma's rules);
+ * - on global and standalone zones without `--store kubernetes`, the copy of kuma.io objects
+ *   (`kubectl apply`) into the store;
  * - the admission server (HTTPS, provided or self-signed certificate) and, unless turned off,
  *   the webhook configurations with this server's CA, written at start.
  * The control plane's composition root adds it with `--environment kubernetes`.
@@ -11,6 +13,7 @@ import type { ResourceStore } from '@zonemesh/store';
 import type { Logger } from 'pino';
 import { type AdmissionHandler, startAdmissionServer } from './admission-server.js';
 import type { KubeClient, KubeObject } from './kube-client.js';
+import { startPolicyImport } from './policy-import-controller.js';
 import { admitResource } from './resource-admission.js';
 import { injectSidecar } from './sidecar-injection.js';
 import {
@@ -33,6 +36,11 @@ export interface KubernetesEnvironmentOptions {
   readonly federated: boolean;
   /** The control plane's namespace. */
   readonly namespace: string;
+  /**
+   * Copy kuma.io objects (policies, meshes) into the store: on global and standalone zones whose
+   * store is not itself Kubernetes.
+   */
+  readonly importPolicies: boolean;
   readonly webhook: {
     readonly host: string;
     readonly port: number;
@@ -88,6 +96,9 @@ export async function startKubernetesEnvironment(
         namespaceOf: (name) => workloads.namespaceOf(name),
         servicesOf: (namespace) => workloads.servicesOf(namespace),
       });
+  }
+  if (options.importPolicies) {
+    parts.push(startPolicyImport({ client, store, log: options.log, signal }));
   }
   const certificate = await webhookCertificate(options);
   const server = await startAdmissionServer({
