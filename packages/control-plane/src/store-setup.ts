@@ -1,10 +1,11 @@
 /**
- * The resource store of this control plane: memory (the default; gone on restart) or Redis
- * (survives restarts). Creating it never waits for Redis: the API serves as soon as it listens,
- * and store calls fail with `Unavailable` (503) while Redis is away. Closed last on shutdown.
+ * The resource store of this control plane: memory (the default; gone on restart), Redis
+ * (survives restarts) or Kubernetes (kuma.io objects of the API server; `kube` is its client).
+ * Creating it never waits for Redis or the API server: the API serves as soon as it listens, and
+ * store calls fail with `Unavailable` (503) while the backend is away. Closed last on shutdown.
  */
 import { createMemoryStore, createRedisStore, type ResourceStore } from '@zonemesh/store';
-import type { KubeClient } from '@zonemesh/kubernetes';
+import { createKubernetesStore, type KubeClient } from '@zonemesh/kubernetes';
 import type { ControlPlaneRuntime } from './control-plane-runtime.js';
 
 /** Makes the store the config asks for and closes it when the process stops. */
@@ -14,7 +15,9 @@ export function setupStore(runtime: ControlPlaneRuntime, kube?: KubeClient): Res
   const store =
     config.store === 'redis' && config.redisUrl !== undefined
       ? createRedisStore({ url: config.redisUrl })
-      : createMemoryStore();
+      : config.store === 'kubernetes' && kube !== undefined
+        ? createKubernetesStore({ client: kube, namespace: config.kubernetesNamespace, log: runtime.log })
+        : createMemoryStore();
   runtime.lifecycle.add({
     name: 'store',
     start: async (signal) => {

@@ -92,7 +92,9 @@ export function createKubeClient(kubeConfig: KubeConfig): KubeClient {
       method,
       headers: {
         accept: 'application/json',
-        ...(body === undefined ? {} : { 'content-type': contentType ?? 'application/json' }),
+        ...(body === undefined
+          ? {}
+          : { 'content-type': contentType ?? 'application/json', 'content-length': Buffer.byteLength(body) }),
       },
     };
     await kubeConfig.applyToHTTPSOptions(options as Parameters<KubeConfig['applyToHTTPSOptions']>[0]);
