@@ -1,0 +1,3 @@
+import { zonemeshVitestConfig } from '../../vitest.shared.ts';
+
+export default zonemeshVitestConfig();

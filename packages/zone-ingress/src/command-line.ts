@@ -1,0 +1,56 @@
+/**
+ * The `zonemesh-ingress` command line: `zonemesh-ingress run --cp-address URL --ingress-file
+ * FILE ...` and `--help`. Turns argv and env into a config to run with, help text, or one usage
+ * error listing every problem (exit status 2).
+ */
+import { isMeshError } from '@zonemesh/api';
+import { formatFlagHelp, loadConfig } from '@zonemesh/runtime';
+import { IngressConfigSchema, ingressFlags, type IngressProcessConfig } from './config.js';
+
+/** What the command line asks for. */
+export type CommandLine =
+  | { readonly kind: 'run'; readonly config: IngressProcessConfig }
+  | { readonly kind: 'help'; readonly text: string }
+  | { readonly kind: 'usage-error'; readonly text: string };
+
+/** Help for `zonemesh-ingress` and `zonemesh-ingress run`. */
+export const usage = `Usage: zonemesh-ingress run --cp-address URL --ingress-file FILE [flags]
+
+Runs a zone ingress: registers its ZoneIngress with the zone control plane and carries other
+zones' mesh traffic to this zone's services. It reads each connection's TLS ClientHello SNI
+(<service>{mesh=<mesh>}) without decrypting and forwards the bytes to a healthy local instance
+of that service. Keeps serving its last configuration while the control plane is away. Logs are
+JSON lines on stdout; it logs "ready" once serving. Every flag is also read from env
+ZONEMESH_<FLAG>.
+
+Flags:
+${formatFlagHelp(ingressFlags)}
+  -h, --help    show this help
+`;
+
+/** Reads argv (without node and script) and env. Pure, for tests. */
+export function parseCommandLine(
+  args: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): CommandLine {
+  try {
+    const loaded = loadConfig({ flags: ingressFlags, schema: IngressConfigSchema, args, env });
+    const [command, ...extra] = loaded.positionals;
+    if (loaded.help || command === 'help') return { kind: 'help', text: usage };
+    if (command !== 'run') {
+      const what = command === undefined ? 'missing command' : `unknown command "${command}"`;
+      return { kind: 'usage-error', text: `zonemesh-ingress: ${what}; expected "run"\n\n${usage}` };
+    }
+    if (extra.length > 0)
+      return { kind: 'usage-error', text: `zonemesh-ingress: unexpected argument "${extra[0]}"\n` };
+    if (loaded.config === undefined) throw new Error('config missing without --help');
+    return { kind: 'run', config: loaded.config };
+  } catch (err) {
+    if (!isMeshError(err, 'InvalidInput')) throw err;
+    const lines = err.causes.map((cause) => `  ${cause.field}: ${cause.message}`);
+    return {
+      kind: 'usage-error',
+      text: `zonemesh-ingress: invalid configuration:\n${lines.join('\n')}\nRun "zonemesh-ingress run --help" for the flags.\n`,
+    };
+  }
+}
