@@ -19,6 +19,13 @@ export {
 export { probe } from './health-probe.js';
 export { createHealthTracker } from './health-tracker.js';
 export { dialUpstream, tcpConnector } from './upstream-dial.js';
+export {
+  adoptForPooledReads,
+  attachSink,
+  createPooledReader,
+  isPooled,
+  pooledBufferSize,
+} from './pooled-reader.js';
 export { createPassthroughRouter } from './passthrough-router.js';
 export { createMtlsClient, createMtlsServer } from './mtls.js';
 export type { ClientHello, ClientHelloParse } from './client-hello.js';
@@ -30,7 +37,8 @@ export type { LoadBalancer, LocalityOptions } from './load-balancer.js';
 export type { ActiveHealthCheck, KumaHealthCheckConf, PassiveHealthCheck } from './health-check-config.js';
 export type { ProbeResult } from './health-probe.js';
 export type { HealthChange, HealthTracker, HealthTrackerOptions } from './health-tracker.js';
-export type { Connector, DialOptions, DialedUpstream } from './upstream-dial.js';
+export type { ChunkSink, PooledReader } from './pooled-reader.js';
+export type { Connector, DialOptions, DialedUpstream, TcpConnectorOptions } from './upstream-dial.js';
 export type {
   ConnectionOutcome,
   PassthroughRouter,

@@ -8,6 +8,7 @@ import tls from 'node:tls';
 import { MeshError, isMeshError } from '@zonemesh/api';
 import { identityOf, type MeshIdentity, spiffeId } from '@zonemesh/pki';
 import type { Endpoint } from './endpoint.js';
+import { createPooledReader, type PooledReader } from './pooled-reader.js';
 import { type Connector, settleOnEvent } from './upstream-dial.js';
 
 /** A workload's TLS material, all PEM. */
@@ -90,7 +91,10 @@ export interface MtlsConnectOptions {
 /** Makes mTLS connections as one workload; `setIdentity` swaps certificates for new connections. */
 export interface MtlsClient {
   connect(options: MtlsConnectOptions, signal?: AbortSignal): Promise<AuthenticatedSocket>;
-  /** A {@link Connector} for routers: every endpoint is reached with this SNI and expectation. */
+  /**
+   * A {@link Connector} for routers: every endpoint is reached with this SNI and expectation. Its
+   * sockets read into pooled buffers and deliver only to {@link pipe}, not as `data` events.
+   */
   connector(target: Omit<MtlsConnectOptions, 'host' | 'port'>): Connector;
   setIdentity(identity: MtlsIdentity): void;
 }
@@ -102,12 +106,21 @@ export interface MtlsClient {
  */
 export function createMtlsClient(identity: MtlsIdentity): MtlsClient {
   let context = tls.createSecureContext(contextOptions(identity));
-  const open = (options: MtlsConnectOptions, signal: AbortSignal): Promise<AuthenticatedSocket> =>
+  const open = (
+    options: MtlsConnectOptions,
+    signal: AbortSignal,
+    pooled = false,
+  ): Promise<AuthenticatedSocket> =>
     new Promise((resolve, reject) => {
       let peer: MeshIdentity | undefined;
       let mismatch: Error | undefined;
-      // `allowHalfOpen` is passed on to the TLSSocket by Node but missing from the typings.
-      const connectOptions: tls.ConnectionOptions & { allowHalfOpen: boolean } = {
+      // `allowHalfOpen` and `onread` are passed on to the TLSSocket by Node but missing from the typings.
+      const reader = pooled ? createPooledReader() : undefined;
+      const connectOptions: tls.ConnectionOptions & {
+        allowHalfOpen: boolean;
+        onread?: PooledReader['onread'];
+      } = {
+        ...(reader === undefined ? {} : { onread: reader.onread }),
         host: options.host,
         port: options.port,
         servername: options.serverName,
@@ -133,6 +146,7 @@ export function createMtlsClient(identity: MtlsIdentity): MtlsClient {
         },
       };
       const socket = tls.connect(connectOptions);
+      reader?.bind(socket);
       socket.setNoDelay(true);
       settleOnEvent(
         socket,
@@ -156,7 +170,7 @@ export function createMtlsClient(identity: MtlsIdentity): MtlsClient {
     },
     connector(target) {
       return async (endpoint: Endpoint, signal: AbortSignal) =>
-        (await open({ ...target, host: endpoint.address, port: endpoint.port }, signal)).socket;
+        (await open({ ...target, host: endpoint.address, port: endpoint.port }, signal, true)).socket;
     },
     setIdentity(next) {
       context = tls.createSecureContext(contextOptions(next));

@@ -85,6 +85,42 @@ describe('SNI passthrough router', () => {
     expect(outcomes[0]?.bytesFromClient).toBeGreaterThan(payload.length);
   });
 
+  it('delivers 3 x 20 MiB at once from upstreams unchanged to clients that keep pausing (pooled read buffers)', async () => {
+    const payloads = [
+      randomBytes(20 * 1024 * 1024),
+      randomBytes(20 * 1024 * 1024),
+      randomBytes(20 * 1024 * 1024),
+    ];
+    let served = 0;
+    const app = t.server(
+      net.createServer((socket) => socket.end(payloads[served++ % payloads.length] as Buffer)),
+    );
+    const appPort = await listen(app);
+    const { port } = await startRouter({ sni: false, route: () => [local(appPort)] });
+    const download = async () => {
+      const client = t.socket(net.connect({ host: '127.0.0.1', port }));
+      const chunks: Buffer[] = [];
+      let received = 0;
+      let nextStall = 0;
+      client.on('data', (chunk: Buffer) => {
+        chunks.push(chunk);
+        received += chunk.length;
+        // Stall long enough for the kernel buffers to fill, so the router's writes to us queue
+        // up while their pooled read buffers are still referenced and other connections read.
+        if (received >= nextStall) {
+          nextStall = received + 2 * 1024 * 1024;
+          client.pause();
+          setTimeout(() => client.resume(), 30);
+        }
+      });
+      await once(client, 'end');
+      return Buffer.concat(chunks);
+    };
+    const results = await Promise.all([download(), download(), download()]);
+    const digest = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+    expect(results.map(digest).sort()).toEqual(payloads.map(digest).sort());
+  });
+
   it('keeps the other direction open after one side half-closes', async () => {
     const app = t.server(
       net.createServer({ allowHalfOpen: true }, (socket) => {

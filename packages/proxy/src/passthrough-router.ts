@@ -10,6 +10,7 @@ import type { Endpoint } from './endpoint.js';
 import type { HealthTracker } from './health-tracker.js';
 import { createRoundRobin, type LoadBalancer } from './load-balancer.js';
 import { pipe } from './pipe.js';
+import { adoptForPooledReads } from './pooled-reader.js';
 import { peekSni } from './sni-peek.js';
 import { type Connector, dialUpstream, tcpConnector } from './upstream-dial.js';
 
@@ -48,8 +49,13 @@ export interface PassthroughRouterOptions {
   readonly balancer?: LoadBalancer;
   /** Filters endpoints and receives connect outcomes (passive checks). */
   readonly health?: HealthTracker;
-  /** How to reach an endpoint; default plain TCP. */
+  /** How to reach an endpoint; default plain TCP ({@link tcpConnector}). */
   readonly connect?: Connector;
+  /**
+   * Read clients into pooled buffers ({@link adoptForPooledReads}) and, with the default
+   * connector, upstreams too; default true. Off: ordinary socket reads (for comparison).
+   */
+  readonly pooledReads?: boolean;
   readonly attempts?: number;
   readonly connectTimeoutMs?: number;
   /** Default 10 000 ms. */
@@ -75,13 +81,15 @@ export interface PassthroughRouter {
 /** Creates a router; it does nothing until {@link PassthroughRouter.listen}. */
 export function createPassthroughRouter(options: PassthroughRouterOptions): PassthroughRouter {
   const balancer = options.balancer ?? createRoundRobin();
-  const connect = options.connect ?? tcpConnector();
+  const pooledReads = options.pooledReads ?? true;
+  const connect = options.connect ?? tcpConnector({ pooledReads });
   const peeking = options.sni ?? true;
   const stopping = new AbortController();
   const open = new Set<Socket>();
 
-  const handle = async (client: Socket): Promise<ConnectionOutcome> => {
+  const handle = async (accepted: Socket): Promise<ConnectionOutcome> => {
     const started = performance.now();
+    let client = accepted;
     open.add(client);
     client.setNoDelay(true);
     client.on('error', () => {});
@@ -92,6 +100,7 @@ export function createPassthroughRouter(options: PassthroughRouterOptions): Pass
       detail?: string,
       bytes?: { fromClient: number; toClient: number },
     ): ConnectionOutcome => {
+      open.delete(accepted);
       open.delete(client);
       const done: ConnectionOutcome = {
         serverName,
@@ -121,8 +130,14 @@ export function createPassthroughRouter(options: PassthroughRouterOptions): Pass
         const timedOut = isMeshError(err, 'Unavailable');
         return outcome(timedOut ? 'no-hello' : 'bad-hello', messageOf(err));
       }
-    } else {
-      client.pause();
+    }
+    // Both directions of the pipe then read into pooled buffers (the upstream one through the
+    // connector). Nothing has been read past the ClientHello, so nothing is lost.
+    if (pooledReads) client = adoptForPooledReads(client);
+    if (client !== accepted) {
+      open.delete(accepted);
+      open.add(client);
+      client.on('error', () => {});
     }
     let candidates: readonly Endpoint[] | undefined;
     try {
@@ -166,7 +181,11 @@ export function createPassthroughRouter(options: PassthroughRouterOptions): Pass
     return outcome('piped', piped.error?.message, { fromClient, toClient: piped.bytesBToA });
   };
 
-  const server = net.createServer({ allowHalfOpen: true, noDelay: true }, (client) => void handle(client));
+  // Paused on accept: nothing reads a connection before it is peeked or adopted.
+  const server = net.createServer(
+    { allowHalfOpen: true, noDelay: true, pauseOnConnect: true },
+    (client) => void handle(client),
+  );
 
   return {
     server,

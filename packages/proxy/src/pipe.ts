@@ -3,6 +3,7 @@
  * every zonemesh proxy hop.
  */
 import type { Socket } from 'node:net';
+import { attachSink } from './pooled-reader.js';
 
 /** What one piped connection carried and how it ended. */
 export interface PipeResult {
@@ -75,14 +76,23 @@ interface Direction {
 
 /**
  * One direction. Hand-written rather than `Readable.pipe`: the same backpressure with fewer
- * listeners per chunk, and `end` is forwarded even when the destination is already paused.
+ * listeners per chunk, and pooled sockets ({@link createPooledReader}) hand over their reused
+ * buffers, released once the write has flushed.
  */
 function forward(from: Socket, to: Socket): Direction {
   const direction: Direction = { bytes: 0, ended: false };
-  from.on('data', (chunk: Buffer) => {
+  const pooled = attachSink(from, (chunk, release) => {
     direction.bytes += chunk.length;
-    if (!to.write(chunk)) from.pause();
+    const ok = to.write(chunk, release);
+    if (!ok) from.pause();
+    return ok;
   });
+  if (!pooled) {
+    from.on('data', (chunk: Buffer) => {
+      direction.bytes += chunk.length;
+      if (!to.write(chunk)) from.pause();
+    });
+  }
   to.on('drain', () => from.resume());
   from.once('end', () => {
     direction.ended = true;

@@ -4,24 +4,42 @@ import { MeshError } from '@zonemesh/api';
 import type { Endpoint } from './endpoint.js';
 import type { HealthTracker } from './health-tracker.js';
 import type { LoadBalancer } from './load-balancer.js';
+import { createPooledReader } from './pooled-reader.js';
 
 /**
  * Opens a connection to one endpoint and resolves once it can carry bytes (TCP connected, or TLS
  * handshake done). Rejects when it cannot or when `signal` aborts; the socket is then destroyed.
- * Sockets must be made with `allowHalfOpen: true` so they can be piped.
+ * The socket is for {@link pipe}: made with `allowHalfOpen: true`, and it may read into pooled
+ * buffers ({@link createPooledReader}), in which case it emits no `data` events.
  */
 export type Connector = (endpoint: Endpoint, signal: AbortSignal) => Promise<Socket>;
 
-/** Plain TCP connector: `allowHalfOpen`, Nagle off (proxied request/response traffic wants low latency). */
-export function tcpConnector(): Connector {
+/** Options of {@link tcpConnector}. */
+export interface TcpConnectorOptions {
+  /**
+   * Read into pooled buffers for {@link pipe} (see {@link createPooledReader}); default true.
+   * Turn off to get ordinary `data` events from the socket.
+   */
+  readonly pooledReads?: boolean;
+}
+
+/**
+ * Plain TCP connector: `allowHalfOpen`, Nagle off (proxied request/response traffic wants low
+ * latency), reading into pooled buffers unless told not to.
+ */
+export function tcpConnector(options: TcpConnectorOptions = {}): Connector {
+  const pooled = options.pooledReads ?? true;
   return (endpoint, signal) =>
     new Promise((resolve, reject) => {
+      const reader = pooled ? createPooledReader() : undefined;
       const socket = net.connect({
         host: endpoint.address,
         port: endpoint.port,
         allowHalfOpen: true,
         noDelay: true,
+        ...(reader === undefined ? {} : { onread: reader.onread }),
       });
+      reader?.bind(socket);
       settleOnEvent(socket, 'connect', signal, resolve, reject);
     });
 }
