@@ -20,6 +20,8 @@ export interface AdmissionAttributes {
   readonly oldObject: KubeObject | undefined;
   /** Labels of the object's namespace (for `namespaceSelector`). */
   readonly namespaceLabels: Record<string, string> | undefined;
+  /** Who asks (from the bearer token). */
+  readonly username: string;
 }
 
 interface LabelSelector {
@@ -158,7 +160,7 @@ async function review(
       name: attributes.name,
       ...(attributes.namespace === undefined ? {} : { namespace: attributes.namespace }),
       operation: attributes.operation,
-      userInfo: { username: 'kubernetes-admin', groups: ['system:masters', 'system:authenticated'] },
+      userInfo: { username: attributes.username, groups: ['system:authenticated'] },
       object: attributes.object ?? null,
       oldObject: attributes.oldObject ?? null,
       dryRun: false,

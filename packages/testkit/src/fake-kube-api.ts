@@ -29,8 +29,10 @@ import {
 export interface StartFakeKubeApiOptions {
   /** Events kept for resuming watches (older resourceVersions answer 410). Default 10,000. */
   readonly historyLimit?: number;
-  /** Required `Authorization: Bearer` token; default `fake-kube-token`. */
+  /** Required `Authorization: Bearer` token; default `fake-kube-token` (user `kubernetes-admin`). */
   readonly token?: string;
+  /** More tokens and the user each stands for (e.g. a service account's `system:serviceaccount:NS:NAME`). */
+  readonly users?: Readonly<Record<string, string>>;
   /** Namespaces that exist from the start; default `default`, `kube-system`. */
   readonly namespaces?: readonly string[];
   /** Where webhooks configured with `clientConfig.service` are reached. */
@@ -48,8 +50,8 @@ export interface FakeKubeApi {
   /** `http://127.0.0.1:PORT`. */
   readonly url: string;
   readonly token: string;
-  /** A kubeconfig (YAML) whose current context points at this server with the token. */
-  kubeconfig(): string;
+  /** A kubeconfig (YAML) whose current context points at this server with the token (default: the admin's). */
+  kubeconfig(token?: string): string;
   /**
    * One HTTP request to the API as a client would make it (admission included), e.g.
    * `request('POST', '/api/v1/namespaces/default/pods', pod)`. Never throws for an error status.
@@ -131,6 +133,10 @@ interface Target {
 /** Starts a fake Kubernetes API server on a free port of 127.0.0.1. */
 export async function startFakeKubeApi(options: StartFakeKubeApiOptions = {}): Promise<FakeKubeApi> {
   const token = options.token ?? 'fake-kube-token';
+  const tokens = new Map<string, string>([
+    [token, 'kubernetes-admin'],
+    ...Object.entries(options.users ?? {}),
+  ]);
   const storage = new FakeKubeStorage(options.historyLimit ?? 10_000);
   const types = new Map<string, FakeResourceType>(builtinTypes.map((type) => [resourceId(type), type]));
   const watches = new Set<ServerResponse>();
@@ -150,9 +156,9 @@ export async function startFakeKubeApi(options: StartFakeKubeApiOptions = {}): P
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (req.headers.authorization !== `Bearer ${token}`) {
-      throw new FakeKubeError(401, 'Unauthorized', 'Unauthorized');
-    }
+    const presented = (req.headers.authorization ?? '').replace(/^Bearer /, '');
+    const username = tokens.get(presented);
+    if (username === undefined) throw new FakeKubeError(401, 'Unauthorized', 'Unauthorized');
     const url = new URL(req.url ?? '/', 'http://fake');
     const target = resolve(url.pathname);
     const method = req.method ?? 'GET';
@@ -167,10 +173,10 @@ export async function startFakeKubeApi(options: StartFakeKubeApiOptions = {}): P
     }
     if (method === 'GET') return send(res, 200, existing(target));
     if (method === 'POST' && target.name === undefined) {
-      return send(res, 201, await create(target, body as KubeObject));
+      return send(res, 201, await create(target, body as KubeObject, username));
     }
     if (method === 'PUT' && target.name !== undefined) {
-      return send(res, 200, await replace(target, body as KubeObject));
+      return send(res, 200, await replace(target, body as KubeObject, username));
     }
     if (method === 'PATCH' && target.name !== undefined) {
       const current = existing(target);
@@ -179,12 +185,12 @@ export async function startFakeKubeApi(options: StartFakeKubeApiOptions = {}): P
         ? applyJsonPatch(current, body)
         : (mergePatch(current, body) as KubeObject);
       const { resourceVersion: _ignored, ...meta } = patched.metadata ?? {};
-      return send(res, 200, await replace(target, { ...patched, metadata: meta }));
+      return send(res, 200, await replace(target, { ...patched, metadata: meta }, username));
     }
     if (method === 'DELETE' && target.name !== undefined) {
       const precondition = (body as { preconditions?: { resourceVersion?: string } } | undefined)
         ?.preconditions?.resourceVersion;
-      return send(res, 200, await remove(target, precondition));
+      return send(res, 200, await remove(target, precondition, username));
     }
     throw new FakeKubeError(405, 'MethodNotAllowed', `${method} is not supported on ${url.pathname}`);
   }
@@ -250,7 +256,7 @@ export async function startFakeKubeApi(options: StartFakeKubeApiOptions = {}): P
     };
   }
 
-  async function create(target: Target, raw: KubeObject): Promise<KubeObject> {
+  async function create(target: Target, raw: KubeObject, username: string): Promise<KubeObject> {
     const object = objectFor(target, raw);
     const name = object.metadata?.name ?? '';
     const admitted = await admit(
@@ -262,6 +268,7 @@ export async function startFakeKubeApi(options: StartFakeKubeApiOptions = {}): P
         object,
         oldObject: undefined,
         namespaceLabels: namespaceLabels(target.namespace),
+        username,
       },
       webhookConfigurations(),
       options.resolveService,
@@ -271,7 +278,7 @@ export async function startFakeKubeApi(options: StartFakeKubeApiOptions = {}): P
     return withTypeMeta(target.type, created);
   }
 
-  async function replace(target: Target, raw: KubeObject): Promise<KubeObject> {
+  async function replace(target: Target, raw: KubeObject, username: string): Promise<KubeObject> {
     const object = objectFor(target, raw);
     if (object.metadata?.name !== target.name) {
       throw new FakeKubeError(400, 'BadRequest', 'the name of the object does not match the name on the URL');
@@ -286,6 +293,7 @@ export async function startFakeKubeApi(options: StartFakeKubeApiOptions = {}): P
         object,
         oldObject: old,
         namespaceLabels: namespaceLabels(target.namespace),
+        username,
       },
       webhookConfigurations(),
       options.resolveService,
@@ -295,7 +303,11 @@ export async function startFakeKubeApi(options: StartFakeKubeApiOptions = {}): P
     return withTypeMeta(target.type, replaced);
   }
 
-  async function remove(target: Target, precondition: string | undefined): Promise<KubeObject> {
+  async function remove(
+    target: Target,
+    precondition: string | undefined,
+    username: string,
+  ): Promise<KubeObject> {
     const old = existing(target);
     await admit(
       {
@@ -306,6 +318,7 @@ export async function startFakeKubeApi(options: StartFakeKubeApiOptions = {}): P
         object: undefined,
         oldObject: old,
         namespaceLabels: namespaceLabels(target.namespace),
+        username,
       },
       webhookConfigurations(),
       options.resolveService,
@@ -481,7 +494,7 @@ export async function startFakeKubeApi(options: StartFakeKubeApiOptions = {}): P
   return {
     url: baseUrl,
     token,
-    kubeconfig: () =>
+    kubeconfig: (user = token) =>
       [
         'apiVersion: v1',
         'kind: Config',
@@ -490,7 +503,7 @@ export async function startFakeKubeApi(options: StartFakeKubeApiOptions = {}): P
         `  cluster: {server: "${baseUrl}", insecure-skip-tls-verify: true}`,
         'users:',
         `- name: fake-admin`,
-        `  user: {token: "${token}"}`,
+        `  user: {token: "${user}"}`,
         'contexts:',
         '- name: fake',
         '  context: {cluster: fake, user: fake-admin}',
