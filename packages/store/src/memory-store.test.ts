@@ -19,4 +19,41 @@ describe('createMemoryStore', () => {
   it('refuses a bad historyLimit naming the field', () => {
     expect(() => createMemoryStore({ historyLimit: 0 })).toThrow(/historyLimit/);
   });
+
+  it('lists in order across interleaved creates, updates, deletes and re-creates between lists', async () => {
+    const store = createMemoryStore();
+    const live = new Map<string, number>();
+    // A deterministic pseudo-random walk (LCG), so a failure reproduces.
+    let seed = 7;
+    const next = (n: number): number => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed % n;
+    };
+    const zone = (name: string, value: number) => ({
+      type: 'Zone' as const,
+      meta: { name },
+      spec: { value },
+    });
+    for (let step = 0; step < 3_000; step++) {
+      const name = `z-${next(300)}`;
+      const value = step;
+      if (!live.has(name)) {
+        await store.create(zone(name, value));
+        live.set(name, value);
+      } else if (next(3) === 0) {
+        await store.delete({ type: 'Zone', name });
+        live.delete(name);
+      } else {
+        await store.update(zone(name, value));
+        live.set(name, value);
+      }
+      if (next(10) === 0) {
+        const listed = await store.list('Zone', { size: 1_000 });
+        const want = [...live].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+        expect(listed.items.map((item) => [item.meta.name, (item.spec as { value: number }).value])).toEqual(
+          want,
+        );
+      }
+    }
+  });
 });
