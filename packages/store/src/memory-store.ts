@@ -307,23 +307,22 @@ function byField(a: Entry, b: Entry): number {
 /** One sorted array from two sorted arrays with distinct fields, in one pass. */
 function mergeSorted(left: readonly Entry[], right: readonly Entry[]): Entry[] {
   if (right.length === 0) return left.slice();
-  const merged: Entry[] = new Array(left.length + right.length);
+  const merged: Entry[] = [];
   let i = 0;
   let j = 0;
-  let k = 0;
   while (i < left.length && j < right.length) {
     const a = left[i] as Entry;
     const b = right[j] as Entry;
     if (compareFields(a.field, b.field) <= 0) {
-      merged[k++] = a;
+      merged.push(a);
       i++;
     } else {
-      merged[k++] = b;
+      merged.push(b);
       j++;
     }
   }
-  while (i < left.length) merged[k++] = left[i++] as Entry;
-  while (j < right.length) merged[k++] = right[j++] as Entry;
+  while (i < left.length) merged.push(left[i++] as Entry);
+  while (j < right.length) merged.push(right[j++] as Entry);
   return merged;
 }
 
