@@ -80,3 +80,15 @@ export { isImportedKind, policyImportName, startPolicyImport } from './policy-im
 export type { PolicyImport, PolicyImportOptions } from './policy-import-controller.js';
 export { StoreAnnotations, candidateNames, createKubernetesStore, toResource } from './kubernetes-store.js';
 export type { KubernetesStoreOptions } from './kubernetes-store.js';
+export {
+  IngressAnnotations,
+  advertisedAddressOf,
+  ingressControllerName,
+  startZoneIngressController,
+  zoneIngressSelector,
+} from './zone-ingress-controller.js';
+export type {
+  AdvertisedAddress,
+  ZoneIngressController,
+  ZoneIngressControllerOptions,
+} from './zone-ingress-controller.js';

@@ -1,6 +1,7 @@
 /**
  * Everything a control plane runs when it lives on Kubernetes, started as one unit:
- * - on a zone, the workload controller (Pods to Dataplanes) and the sidecar injector;
+ * - on a zone, the workload controller (Pods to Dataplanes), the zone ingress controller (ingress
+ *   Pods to ZoneIngresses advertised at their Service's address) and the sidecar injector;
  * - everywhere, the validating webhook for kuma.io objects (ownership and Kuma's rules);
  * - on global and standalone zones without `--store kubernetes`, the copy of kuma.io objects
  *   (`kubectl apply`) into the store;
@@ -24,6 +25,7 @@ import {
 } from './webhook-certificate.js';
 import { mutatingWebhookConfiguration, validatingWebhookConfiguration } from './webhook-configurations.js';
 import { startWorkloadController } from './workload-controller.js';
+import { startZoneIngressController } from './zone-ingress-controller.js';
 
 export interface KubernetesEnvironmentOptions {
   readonly client: KubeClient;
@@ -88,6 +90,16 @@ export async function startKubernetesEnvironment(
   if (options.mode === 'zone') {
     const workloads = startWorkloadController({ client, store, zone, log: options.log, signal });
     parts.push(workloads);
+    parts.push(
+      startZoneIngressController({
+        client,
+        store,
+        namespace: options.namespace,
+        zone,
+        log: options.log,
+        signal,
+      }),
+    );
     handlers['/inject'] = (request) =>
       injectSidecar(request, {
         image: options.sidecar.image,

@@ -11,6 +11,7 @@ import type { ResourceStore } from '@zonemesh/store';
 import type { Logger } from 'pino';
 import { type Informer, startInformer } from './informer.js';
 import type { KubeClient, KubeObject } from './kube-client.js';
+import { fingerprintOf } from './resource-fingerprint.js';
 import { dataplaneForPod, KubeLabels, workloadControllerName } from './workload-dataplane.js';
 
 export interface WorkloadControllerOptions {
@@ -266,21 +267,4 @@ function keyOf(resource: NewResource | Resource): string {
 function splitKey(key: string): [string, string] {
   const slash = key.indexOf('/');
   return [key.slice(0, slash), key.slice(slash + 1)];
-}
-
-/** What decides whether a stored Dataplane is already right: its spec and labels. */
-function fingerprintOf(resource: NewResource | Resource): string {
-  return JSON.stringify([canonical(resource.spec), canonical(resource.meta.labels ?? {})]);
-}
-
-function canonical(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(canonical);
-  if (typeof value === 'object' && value !== null) {
-    return Object.fromEntries(
-      Object.keys(value)
-        .sort()
-        .map((key) => [key, canonical((value as Record<string, unknown>)[key])]),
-    );
-  }
-  return value;
 }
