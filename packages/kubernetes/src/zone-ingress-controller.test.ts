@@ -13,7 +13,7 @@ const ingressLabels = { 'app.kubernetes.io/component': 'zone-ingress' };
 
 function ingressService(type: string, extra: Partial<KubeObject> = {}): KubeObject {
   return {
-    metadata: { name: 'zonemesh-ingress', namespace: ns, labels: ingressLabels, ...(extra.metadata ?? {}) },
+    metadata: { name: 'zonemesh-ingress', namespace: ns, labels: ingressLabels, ...extra.metadata },
     spec: { type, selector: ingressLabels, ports: [{ port: 10001, targetPort: 10001, nodePort: 30001 }] },
     ...(extra.status === undefined ? {} : { status: extra.status }),
   };
