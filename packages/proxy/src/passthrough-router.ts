@@ -184,7 +184,8 @@ export function createPassthroughRouter(options: PassthroughRouterOptions): Pass
   // Paused on accept: nothing reads a connection before it is peeked or adopted.
   const server = net.createServer(
     { allowHalfOpen: true, noDelay: true, pauseOnConnect: true },
-    (client) => void handle(client),
+    // `handle` settles with an outcome; only a throwing `route` or `onConnection` can reject it.
+    (client) => void handle(client).catch(() => client.destroy()),
   );
 
   return {
