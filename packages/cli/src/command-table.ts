@@ -9,6 +9,8 @@ import { getCommand } from './commands/get.js';
 import { inspectDataplaneCommand } from './commands/inspect-dataplane.js';
 import { inspectTrafficCommand } from './commands/inspect-traffic.js';
 import { inspectZonesCommand } from './commands/inspect-zones.js';
+import { installControlPlaneCommand } from './commands/install-control-plane.js';
+import { installCrdsCommand } from './commands/install-crds.js';
 import { validateCommand } from './commands/validate.js';
 
 export const commands: readonly Command[] = [
@@ -19,4 +21,6 @@ export const commands: readonly Command[] = [
   inspectZonesCommand,
   inspectTrafficCommand,
   inspectDataplaneCommand,
+  installControlPlaneCommand,
+  installCrdsCommand,
 ];

@@ -5,8 +5,9 @@
  * errors, and `?watch=true` streams (headers flushed at once, one JSON event per line, initial
  * `ADDED` events when no resourceVersion is given, an `ERROR` event with a 410 `Expired` status
  * when the resourceVersion is older than the kept history, optional bookmarks, `timeoutSeconds`).
- * Core namespaces, pods, services, configmaps, secrets, endpoints; discovery.k8s.io
- * endpointslices; apps deployments; admission webhook configurations (their webhooks are called,
+ * Core namespaces, nodes, pods, services, configmaps, secrets, endpoints, service accounts;
+ * discovery.k8s.io endpointslices; apps deployments; RBAC roles and bindings; admission webhook
+ * configurations (their webhooks are called,
  * see fake-kube-admission.ts); CustomResourceDefinitions, whose served versions become new
  * resources (so `kuma.io/v1alpha1` objects exist once the CRDs are applied).
  *
@@ -98,6 +99,28 @@ const builtinTypes: readonly FakeResourceType[] = [
     namespaced: true,
   },
   { group: 'apps', version: 'v1', plural: 'deployments', kind: 'Deployment', namespaced: true },
+  {
+    group: 'rbac.authorization.k8s.io',
+    version: 'v1',
+    plural: 'clusterroles',
+    kind: 'ClusterRole',
+    namespaced: false,
+  },
+  {
+    group: 'rbac.authorization.k8s.io',
+    version: 'v1',
+    plural: 'clusterrolebindings',
+    kind: 'ClusterRoleBinding',
+    namespaced: false,
+  },
+  { group: 'rbac.authorization.k8s.io', version: 'v1', plural: 'roles', kind: 'Role', namespaced: true },
+  {
+    group: 'rbac.authorization.k8s.io',
+    version: 'v1',
+    plural: 'rolebindings',
+    kind: 'RoleBinding',
+    namespaced: true,
+  },
   {
     group: 'admissionregistration.k8s.io',
     version: 'v1',
