@@ -255,6 +255,26 @@ describe('SNI passthrough router', () => {
     ]);
   });
 
+  it('closes when its signal aborts, cutting open connections', async () => {
+    const app = t.server(net.createServer((socket) => socket.on('error', () => {})));
+    const appPort = await listen(app);
+    const stop = new AbortController();
+    const router = createPassthroughRouter({
+      sni: false,
+      route: () => [local(appPort)],
+      signal: stop.signal,
+    });
+    const { port } = await router.listen(0);
+    const client = t.socket(net.connect({ host: '127.0.0.1', port }));
+    client.on('error', () => {});
+    await eventually(() => router.activeConnections === 1, 5000, 'the connection');
+    const closed = new Promise((resolve) => client.on('close', resolve));
+    stop.abort();
+    await closed;
+    expect(router.server.listening).toBe(false);
+    await eventually(() => router.activeConnections === 0, 5000, 'the count to drop');
+  });
+
   it('passes an abrupt upstream failure on to the client', async () => {
     const app = t.server(
       net.createServer((socket) => {

@@ -63,6 +63,8 @@ export interface PassthroughRouterOptions {
   /** Default none. */
   readonly idleTimeoutMs?: number;
   readonly onConnection?: (outcome: ConnectionOutcome) => void;
+  /** Aborting closes the router, as {@link PassthroughRouter.close} does. */
+  readonly signal?: AbortSignal;
 }
 
 /** A running passthrough router. */
@@ -85,11 +87,14 @@ export function createPassthroughRouter(options: PassthroughRouterOptions): Pass
   const connect = options.connect ?? tcpConnector({ pooledReads });
   const peeking = options.sni ?? true;
   const stopping = new AbortController();
+  /** Every socket of every connection, to destroy on close. */
   const open = new Set<Socket>();
+  let connections = 0;
 
   const handle = async (accepted: Socket): Promise<ConnectionOutcome> => {
     const started = performance.now();
     let client = accepted;
+    connections++;
     open.add(client);
     client.setNoDelay(true);
     client.on('error', () => {});
@@ -100,6 +105,7 @@ export function createPassthroughRouter(options: PassthroughRouterOptions): Pass
       detail?: string,
       bytes?: { fromClient: number; toClient: number },
     ): ConnectionOutcome => {
+      connections--;
       open.delete(accepted);
       open.delete(client);
       const done: ConnectionOutcome = {
@@ -188,11 +194,11 @@ export function createPassthroughRouter(options: PassthroughRouterOptions): Pass
     (client) => void handle(client).catch(() => client.destroy()),
   );
 
-  return {
+  const router: PassthroughRouter = {
     server,
     handle,
     get activeConnections() {
-      return open.size;
+      return connections;
     },
     listen(port, host = '127.0.0.1') {
       return new Promise((resolve, reject) => {
@@ -212,6 +218,8 @@ export function createPassthroughRouter(options: PassthroughRouterOptions): Pass
       });
     },
   };
+  options.signal?.addEventListener('abort', () => void router.close(), { once: true });
+  return router;
 }
 
 function messageOf(err: unknown): string {
