@@ -30,9 +30,10 @@ function summary(list: KubeObject[]): string[] {
 
 function deployment(list: KubeObject[], name: string): { args: string[]; image: string } {
   const found = list.find((object) => object.kind === 'Deployment' && object.metadata?.name === name);
-  const container = (
-    found?.spec as { template: { spec: { containers: Array<{ args: string[]; image: string }> } } }
-  ).template.spec.containers[0];
+  const spec = found?.spec as
+    | { template: { spec: { containers: Array<{ args: string[]; image: string }> } } }
+    | undefined;
+  const container = spec?.template.spec.containers[0];
   return { args: container?.args ?? [], image: container?.image ?? '' };
 }
 
@@ -109,7 +110,7 @@ describe('zmctl install', () => {
     const nats = list.find(
       (object) => object.kind === 'ConfigMap' && object.metadata?.name === 'zonemesh-nats',
     );
-    expect((nats?.data as Record<string, string>)['nats.conf']).toContain('domain: hub');
+    expect((nats?.data as Record<string, string> | undefined)?.['nats.conf']).toContain('domain: hub');
     expect(deployment(list, 'zonemesh-control-plane').args.join(' ')).toContain('--mode global');
   });
 
