@@ -3,7 +3,10 @@ import { isMeshError } from '@zonemesh/api';
 import type { MeshIdentity } from '@zonemesh/pki';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, listen, meshIdentities, tracker } from './__fixtures__/sockets.js';
+import net from 'node:net';
 import { createMtlsClient, createMtlsServer, type MtlsIdentity } from './mtls.js';
+import { pipe } from './pipe.js';
+import { tcpConnector } from './upstream-dial.js';
 
 const t = tracker();
 afterEach(() => t.closeAll());
@@ -89,6 +92,39 @@ describe('mesh mTLS', () => {
     expect(outcome).toMatch(/server hung up|ECONNRESET|alert/);
     await eventually(() => rejected.length === 1, 5000, 'the rejection');
     expect(peers).toEqual([]);
+  });
+
+  it('half-closes across TLS: the client ends its side and still gets the answer (sidecar inbound)', async () => {
+    const app = t.server(
+      net.createServer({ allowHalfOpen: true }, (socket) => {
+        const got: Buffer[] = [];
+        socket.on('data', (chunk: Buffer) => got.push(chunk));
+        socket.on('end', () =>
+          setTimeout(() => socket.end(`after end: ${Buffer.concat(got).toString()}`), 50),
+        );
+      }),
+    );
+    const appPort = await listen(app);
+    const inbound = createMtlsServer({
+      identity: ids['backend'] as MtlsIdentity,
+      onConnection: ({ socket }) => {
+        void tcpConnector()({ address: '127.0.0.1', port: appPort }, AbortSignal.timeout(5000)).then(
+          (upstream) => pipe(socket, upstream),
+        );
+      },
+    });
+    const port = await listen(t.server(inbound.server));
+    const { socket } = await createMtlsClient(ids['frontend'] as MtlsIdentity).connect({
+      host: '127.0.0.1',
+      port,
+      serverName: 'backend{mesh=default}',
+    });
+    t.socket(socket);
+    const reply: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => reply.push(chunk));
+    socket.end('request');
+    await once(socket, 'end');
+    expect(Buffer.concat(reply).toString()).toBe('after end: request');
   });
 
   it('serves new connections with a rotated certificate', async () => {
