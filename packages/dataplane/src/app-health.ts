@@ -35,6 +35,8 @@ export interface AppHealth {
   setInbounds(inbounds: readonly ProxyInbound[]): void;
   /** Report at the next chance even if nothing changed (e.g. after re-registering). */
   reportSoon(): void;
+  /** The last verdict for the inbound on `port`; undefined before its first probe. */
+  isHealthy(port: number): boolean | undefined;
 }
 
 /** Reads an inbound's `serviceProbe` from the dataplane file into settings. */
@@ -182,6 +184,9 @@ export function createAppHealth(options: AppHealthOptions): AppHealth {
     },
     reportSoon() {
       void report();
+    },
+    isHealthy(port) {
+      return probed.get(port)?.healthy;
     },
   };
 }

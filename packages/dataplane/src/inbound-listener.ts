@@ -32,6 +32,8 @@ export interface InboundContext {
   readonly metrics: ProxyMetrics;
   readonly log: Logger;
   readonly signal: AbortSignal;
+  /** The sidecar's own probe of the app behind the inbound on `port` (undefined: not probed yet). */
+  readonly appHealthy: (port: number) => boolean | undefined;
 }
 
 /** A running inbound. */
@@ -141,6 +143,14 @@ export function createInboundListener(
     const service = serviceOf();
     socket.on('error', () => {});
     metrics.connections.inc({ direction, service });
+    if (context.appHealthy(inbound.port) === false) {
+      // Refused before any handshake: the caller's connect fails, so it ejects this endpoint and
+      // tries another at once, and health checks see the dead app, until the control plane has
+      // taken the inbound out of every endpoint list.
+      metrics.upstreamFailures.inc({ direction, service, zone: context.zone, reason: 'connect' });
+      socket.resetAndDestroy();
+      return;
+    }
     metrics.activeConnections.inc({ direction, service });
     socket.once('close', () => metrics.activeConnections.dec({ direction, service }));
     if (!security.mtls) {

@@ -95,7 +95,14 @@ export function setupSidecar(runtime: Runtime<DataplaneConfig>, deps: SidecarDep
         config = next;
         identity.setMtls(next.mtls.enabled, next.mtls.rootsPem);
         const now = security();
-        const context = { mesh: next.mesh, zone: next.zone, metrics, log, signal };
+        const context = {
+          mesh: next.mesh,
+          zone: next.zone,
+          metrics,
+          log,
+          signal,
+          appHealthy: (port: number) => appHealth.isHealthy(port),
+        };
         reconcile(
           inbounds,
           next.inbounds,
