@@ -11,7 +11,10 @@ import {
   openApiSchemaFor,
 } from './custom-resource-definitions.js';
 
-const crdFolder = fileURLToPath(new URL('../../../deploy/crds/', import.meta.url));
+const crdFolders = [
+  fileURLToPath(new URL('../../../deploy/crds/', import.meta.url)),
+  fileURLToPath(new URL('../../../deploy/helm/zonemesh/crds/', import.meta.url)),
+];
 const corpusDir = fileURLToPath(new URL('../../../../shared/conformance/kuma/', import.meta.url));
 const corpusPresent = existsSync(corpusDir);
 
@@ -48,19 +51,22 @@ function structuralProblems(node: Record<string, unknown>, path: string): string
 }
 
 describe('generated CRDs', () => {
-  it('deploy/crds/ is up to date (regenerate: pnpm --filter @zonemesh/kubernetes generate-crds)', () => {
-    const expected = crdFiles();
-    const onDisk = readdirSync(crdFolder)
-      .filter((name) => name.endsWith('.yaml'))
-      .sort();
-    expect(onDisk).toEqual(expected.map((file) => file.name).sort());
-    for (const file of expected) {
-      expect({ file: file.name, text: readFileSync(join(crdFolder, file.name), 'utf8') }).toEqual({
-        file: file.name,
-        text: file.text,
-      });
-    }
-  });
+  it.each(crdFolders)(
+    '%s is up to date (regenerate: pnpm --filter @zonemesh/kubernetes generate-crds)',
+    (crdFolder) => {
+      const expected = crdFiles();
+      const onDisk = readdirSync(crdFolder)
+        .filter((name) => name.endsWith('.yaml'))
+        .sort();
+      expect(onDisk).toEqual(expected.map((file) => file.name).sort());
+      for (const file of expected) {
+        expect({ file: file.name, text: readFileSync(join(crdFolder, file.name), 'utf8') }).toEqual({
+          file: file.name,
+          text: file.text,
+        });
+      }
+    },
+  );
 
   it('defines every kind, cluster-scoped, with a structural schema', () => {
     for (const descriptor of kindDescriptors) {
