@@ -90,3 +90,19 @@ async function socketPair(): Promise<[net.Socket, net.Socket]> {
   const [socket] = (await accepted) as [net.Socket];
   return [client, socket];
 }
+
+describe('pipe with a side already gone', () => {
+  it('resolves, destroying the other side, when one socket closed before the pipe began', async () => {
+    const port = await listen(t.server(net.createServer((socket) => socket.on('error', () => {}))));
+    const [client, accepted] = await socketPair();
+    client.on('error', () => {});
+    accepted.destroy();
+    await once(accepted, 'close');
+    const upstream = t.socket(
+      await tcpConnector()({ address: '127.0.0.1', port }, AbortSignal.timeout(5000)),
+    );
+    const result = await pipe(accepted, upstream);
+    expect(result.error?.message).toBe('connection closed abruptly');
+    expect(upstream.destroyed).toBe(true);
+  });
+});

@@ -43,6 +43,8 @@ export function pipe(a: Socket, b: Socket, options: PipeOptions = {}): Promise<P
       abort(b);
     };
     const onClose = (direction: Direction) => () => {
+      if (direction.closed) return;
+      direction.closed = true;
       // A side that closes before its peer sent FIN (the read direction never ended) failed.
       if (!direction.ended) fail(error ?? new Error('connection closed abruptly'));
       if (++closed === 2) {
@@ -62,8 +64,9 @@ export function pipe(a: Socket, b: Socket, options: PipeOptions = {}): Promise<P
     }
     if (options.signal?.aborted) onAbort();
     else options.signal?.addEventListener('abort', onAbort, { once: true });
-    if (a.destroyed) onClose(aToB)();
-    if (b.destroyed) onClose(bToA)();
+    // A side that closed before the pipe began emits no more `close`.
+    if (a.closed) onClose(aToB)();
+    if (b.closed) onClose(bToA)();
     a.resume();
     b.resume();
   });
@@ -71,7 +74,10 @@ export function pipe(a: Socket, b: Socket, options: PipeOptions = {}): Promise<P
 
 interface Direction {
   bytes: number;
+  /** The source sent FIN. */
   ended: boolean;
+  /** The source socket emitted `close`. */
+  closed: boolean;
 }
 
 /**
@@ -80,7 +86,7 @@ interface Direction {
  * buffers, released once the write has flushed.
  */
 function forward(from: Socket, to: Socket): Direction {
-  const direction: Direction = { bytes: 0, ended: false };
+  const direction: Direction = { bytes: 0, ended: false, closed: false };
   const pooled = attachSink(from, (chunk, release) => {
     direction.bytes += chunk.length;
     const ok = to.write(chunk, release);
