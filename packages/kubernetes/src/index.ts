@@ -68,14 +68,14 @@ export {
   mutatingWebhookConfiguration,
   validatingWebhookConfiguration,
 } from './webhook-configurations.js';
-export { inboundsForPod } from './workload-dataplane.js';
+export { inboundsForPod, outboundsForPod } from './workload-dataplane.js';
 export type { AdmissionRequest, AdmissionResponse, StatusCause } from './admission-review.js';
 export type { AdmissionHandler, AdmissionServer, AdmissionServerOptions } from './admission-server.js';
 export type { ResourceAdmissionOptions } from './resource-admission.js';
 export type { SidecarInjectionOptions } from './sidecar-injection.js';
 export type { WebhookCertificate } from './webhook-certificate.js';
 export type { WebhookTarget } from './webhook-configurations.js';
-export type { WorkloadInbound } from './workload-dataplane.js';
+export type { WorkloadInbound, WorkloadOutbound } from './workload-dataplane.js';
 export { isImportedKind, policyImportName, startPolicyImport } from './policy-import-controller.js';
 export type { PolicyImport, PolicyImportOptions } from './policy-import-controller.js';
 export { StoreAnnotations, candidateNames, createKubernetesStore, toResource } from './kubernetes-store.js';

@@ -15,7 +15,7 @@
 import { stringify } from 'yaml';
 import { type AdmissionRequest, type AdmissionResponse, allow, allowWithPatch } from './admission-review.js';
 import type { KubeObject } from './kube-client.js';
-import { inboundsForPod, isPodInMesh, meshOfPod } from './workload-dataplane.js';
+import { inboundsForPod, isPodInMesh, meshOfPod, outboundsForPod } from './workload-dataplane.js';
 
 /** The injected container's name. */
 export const sidecarContainerName = 'zonemesh-dp';
@@ -70,6 +70,7 @@ export function sidecarPatch(
   options: SidecarInjectionOptions,
 ): unknown[] {
   const spec = (pod.spec ?? {}) as { volumes?: unknown[] };
+  const outbounds = outboundsForPod(pod);
   const template = {
     type: 'Dataplane',
     mesh: meshOfPod(pod),
@@ -77,6 +78,7 @@ export function sidecarPatch(
     networking: {
       address: '{{ address }}',
       inbound: inboundsForPod(pod, options.servicesOf(namespace), options.zone, namespace),
+      ...(outbounds.length === 0 ? {} : { outbound: outbounds }),
     },
   };
   const container = {

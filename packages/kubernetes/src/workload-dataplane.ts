@@ -17,6 +17,11 @@ export const KubeLabels = {
   servicePort: 'k8s.kuma.io/service-port',
   /** Marks the Dataplanes the workload controller owns (and may delete). */
   managedBy: 'zonemesh.io/managed-by',
+  /**
+   * Pod annotation listing the services the app calls through its sidecar, each on a local port:
+   * `backend_shop_svc_80=10080,web=10081` (no transparent proxy: the app calls 127.0.0.1:PORT).
+   */
+  outbounds: 'zonemesh.io/outbounds',
 } as const;
 
 /** The value of {@link KubeLabels.managedBy} on Dataplanes derived from Pods. */
@@ -169,6 +174,29 @@ export function inboundsForPod(
   return inbound;
 }
 
+/** One outbound of a Pod's Dataplane: a local port and the service it reaches. */
+export interface WorkloadOutbound {
+  readonly port: number;
+  readonly tags: Record<string, string>;
+}
+
+/**
+ * The outbounds a Pod asks for in its `zonemesh.io/outbounds` annotation
+ * (`service=port,...`), in the order written. Entries that are not `service=port` with a port
+ * from 1 to 65535 are left out.
+ */
+export function outboundsForPod(pod: KubeObject): WorkloadOutbound[] {
+  const text = pod.metadata?.annotations?.[KubeLabels.outbounds] ?? '';
+  const outbounds: WorkloadOutbound[] = [];
+  for (const entry of text.split(',')) {
+    const match = /^\s*([^=\s]+)\s*=\s*(\d{1,5})\s*$/.exec(entry);
+    const port = Number(match?.[2]);
+    if (match === null || port < 1 || port > 65_535) continue;
+    outbounds.push({ port, tags: { [Tags.service]: match[1] ?? '' } });
+  }
+  return outbounds;
+}
+
 export interface WorkloadInput {
   readonly pod: KubeObject;
   readonly namespace: KubeObject | undefined;
@@ -193,6 +221,7 @@ export function dataplaneForPod(input: WorkloadInput): WorkloadOutcome {
   if (!isPodServing(pod)) return { kind: 'none', reason: 'the pod is not running and ready' };
   const podNamespace = pod.metadata?.namespace ?? '';
   const inbound = inboundsForPod(pod, services, zone);
+  const outbounds = outboundsForPod(pod);
   if (inbound.length === 0) return { kind: 'none', reason: 'no service selects the pod' };
   const resource: NewResource = {
     type: 'Dataplane',
@@ -206,7 +235,13 @@ export function dataplaneForPod(input: WorkloadInput): WorkloadOutcome {
         ...(zone === undefined ? {} : { [Labels.zone]: zone }),
       },
     },
-    spec: { networking: { address: (pod.status as PodStatus).podIP, inbound } },
+    spec: {
+      networking: {
+        address: (pod.status as PodStatus).podIP,
+        inbound,
+        ...(outbounds.length === 0 ? {} : { outbound: outbounds }),
+      },
+    },
   };
   const errors = validateResource(resource);
   if (errors.length > 0) {

@@ -8,7 +8,8 @@
  * 2. a LoadBalancer's ingress IP (or hostname) and the Service port;
  * 3. the address of the Pod's node (ExternalIP, else InternalIP) and the NodePort.
  * The dataplane server keeps `availableServices` current; this controller keeps what it finds
- * there and owns the rest (label `zonemesh.io/managed-by: kubernetes-ingress`).
+ * there and owns the rest (label `zonemesh.io/managed-by: kubernetes-ingress`), setting it again
+ * when the ingress's own registration replaced it.
  */
 import { isMeshError, Labels, type NewResource, type Resource, validateResource } from '@zonemesh/api';
 import type { ResourceStore } from '@zonemesh/store';
@@ -205,6 +206,29 @@ export function startZoneIngressController(options: ZoneIngressControllerOptions
     log.info({ ingress: resource.meta.name }, 'zone ingress updated');
   }
 
+  /**
+   * The ingress registering with the dataplane server writes its file's networking (no advertised
+   * address) over the stored ZoneIngress: a change to one of ours in the store is reconciled again.
+   */
+  const storeWatch = (async () => {
+    while (!signal.aborted) {
+      try {
+        for await (const event of store.watch({ signal })) {
+          if (
+            event.resource.type === 'ZoneIngress' &&
+            event.resource.meta.labels[KubeLabels.managedBy] === ingressControllerName
+          ) {
+            schedule();
+          }
+        }
+      } catch (err) {
+        if (signal.aborted) break;
+        log.debug({ err: (err as Error).message }, 'watching zone ingresses in the store failed, again');
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+      }
+    }
+  })();
+
   const synced = (async () => {
     await Promise.race([
       Promise.all([services.synced, pods.synced, nodes.synced]),
@@ -221,7 +245,7 @@ export function startZoneIngressController(options: ZoneIngressControllerOptions
 
   return {
     synced,
-    done: Promise.all([services.done, pods.done, nodes.done, synced]).then(async () => {
+    done: Promise.all([services.done, pods.done, nodes.done, synced, storeWatch]).then(async () => {
       clearTimeout(timer);
       await running;
     }),
