@@ -1,8 +1,8 @@
 /**
  * Reading sockets into pooled, reused buffers (Node's `onread` option) instead of a fresh buffer
  * per read. On a busy proxy hop this saves the allocation, the page faults of fresh memory and
- * the stream machinery per chunk: measured on loopback, about a third less CPU per byte piped
- * (bench/src/datapath.bench.ts). Node offers `onread` to `net.connect` and `tls.connect`;
+ * the stream machinery per chunk: measured on loopback, a plain hop then needs about a third of
+ * the CPU per byte (bench/src/datapath.bench.ts, "unpooled reads" row). Node offers `onread` to `net.connect` and `tls.connect`;
  * accepted plain TCP sockets get it through {@link adoptForPooledReads}.
  *
  * Contract: a chunk's buffer is owned by whoever consumes it until they call `release`; a pooled
