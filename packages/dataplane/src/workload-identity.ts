@@ -5,7 +5,7 @@
  * lifetime, retrying with backoff until it succeeds).
  */
 import type { CertificateResponse } from '@zonemesh/api';
-import { createCsr, rotationTime, shouldRotate, splitPem } from '@zonemesh/pki';
+import { createCsr, rotationTime, splitPem, validityOf } from '@zonemesh/pki';
 import type { MtlsIdentity } from '@zonemesh/proxy';
 import type { Logger } from '@zonemesh/runtime';
 
@@ -46,6 +46,8 @@ interface Held {
   readonly keyPem: string;
   readonly chainPem: string;
   readonly notAfter: string;
+  /** When to renew (ms since epoch). */
+  readonly renewAt: number;
 }
 
 /** Makes the holder; it does nothing until told the mesh has mTLS or asked for a CSR. */
@@ -73,12 +75,12 @@ export function createWorkloadIdentity(options: WorkloadIdentityOptions): Worklo
     if (now !== undefined) for (const listener of listeners) listener(now);
   };
 
-  const needsCertificate = () => held === undefined || shouldRotate(held.certPem);
+  const needsCertificate = () => held === undefined || Date.now() >= held.renewAt;
 
   const schedule = () => {
     clearTimeout(timer);
     if (closed || !wanted) return;
-    const at = held === undefined ? Date.now() : rotationTime(held.certPem).getTime();
+    const at = held === undefined ? Date.now() : held.renewAt;
     timer = setTimeout(() => void renew(), Math.max(0, Math.min(at - Date.now(), 2_147_000_000)));
     timer.unref();
   };
@@ -91,12 +93,10 @@ export function createWorkloadIdentity(options: WorkloadIdentityOptions): Worklo
       const { csrPem, keyPem } = await createCsr({ commonName: 'zonemesh-dp' });
       const certificate = await options.request(csrPem);
       if (closed) return;
+      const renewal = held !== undefined;
       adopt(certificate, keyPem);
       retryMs = retryMinMs;
-      log.info(
-        { notAfter: certificate.notAfter, renewal: held !== undefined },
-        'workload certificate received',
-      );
+      log.info({ notAfter: certificate.notAfter, renewal }, 'workload certificate received');
       requesting = false;
       schedule();
     } catch (err) {
@@ -118,6 +118,7 @@ export function createWorkloadIdentity(options: WorkloadIdentityOptions): Worklo
       keyPem,
       chainPem: [certificate.certPem.trim(), ...intermediates].join('\n'),
       notAfter: certificate.notAfter,
+      renewAt: renewalTime(certificate.certPem),
     };
     roots ??= certificate.rootsPem;
     changed();
@@ -155,6 +156,17 @@ export function createWorkloadIdentity(options: WorkloadIdentityOptions): Worklo
       clearTimeout(timer);
     },
   };
+}
+
+/**
+ * 80% into the certificate's life as this sidecar sees it: counted from when it arrived rather
+ * than from `notBefore`, which issuers backdate (5 min for clock skew). Counted from `notBefore`,
+ * a short-lived certificate would be due for renewal on arrival, again and again.
+ */
+function renewalTime(certPem: string): number {
+  const { notBefore, notAfter } = validityOf(certPem);
+  const from = new Date(Math.max(notBefore.getTime(), Date.now()));
+  return rotationTime({ notBefore: from, notAfter }).getTime();
 }
 
 function normalize(pem: string): string {
