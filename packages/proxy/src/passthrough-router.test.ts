@@ -255,6 +255,36 @@ describe('SNI passthrough router', () => {
     ]);
   });
 
+  it('works behind a custom listener, showing route the socket it was handed', async () => {
+    const app = t.server(net.createServer({ allowHalfOpen: true }, (socket) => socket.pipe(socket)));
+    const appPort = await listen(app);
+    const seen = new WeakMap<net.Socket, string>();
+    const router = createPassthroughRouter({
+      sni: false,
+      route: ({ client }) => {
+        seen.set(client, String(client.remoteAddress));
+        return [local(appPort)];
+      },
+    });
+    routers.push(router);
+    const accounted: (string | undefined)[] = [];
+    // Not paused on accept: the client's first bytes are read (and buffered) before routing.
+    const server = t.server(
+      net.createServer({ allowHalfOpen: true }, (client) => {
+        void router.handle(client).then((outcome) => accounted.push(`${seen.get(client)} ${outcome.result}`));
+      }),
+    );
+    const port = await listen(server);
+    const client = t.socket(net.connect({ host: '127.0.0.1', port, allowHalfOpen: true }));
+    client.end('early bytes');
+    const chunks: Buffer[] = [];
+    client.on('data', (chunk: Buffer) => chunks.push(chunk));
+    await once(client, 'end');
+    expect(Buffer.concat(chunks).toString()).toBe('early bytes');
+    await eventually(() => accounted.length === 1);
+    expect(accounted).toEqual(['127.0.0.1 piped']);
+  });
+
   it('closes when its signal aborts, cutting open connections', async () => {
     const app = t.server(net.createServer((socket) => socket.on('error', () => {})));
     const appPort = await listen(app);

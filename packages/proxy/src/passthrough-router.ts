@@ -19,6 +19,7 @@ export interface RouteRequest {
   /** The SNI; undefined when the client sent none, or when the router does not peek. */
   readonly serverName: string | undefined;
   readonly hello: ClientHello | undefined;
+  /** The socket as handed to {@link PassthroughRouter.handle}. */
   readonly client: Socket;
 }
 
@@ -72,7 +73,13 @@ export interface PassthroughRouter {
   readonly server: net.Server;
   /** Listens and resolves with the bound address. */
   listen(port: number, host?: string): Promise<AddressInfo>;
-  /** Handles one accepted connection (the server calls this; exposed for custom listeners). */
+  /**
+   * Handles one accepted connection (the server calls this; exposed for custom listeners, which
+   * should accept with `pauseOnConnect`). For the pipe the socket may be moved onto pooled reads
+   * ({@link adoptForPooledReads}): the object passed in then emits `close` early, so follow the
+   * connection through the returned outcome, not that object's events. `route` sees the object
+   * passed in.
+   */
   handle(client: Socket): Promise<ConnectionOutcome>;
   /** Connections being routed or piped now. */
   readonly activeConnections: number;
@@ -137,14 +144,6 @@ export function createPassthroughRouter(options: PassthroughRouterOptions): Pass
         return outcome(timedOut ? 'no-hello' : 'bad-hello', messageOf(err));
       }
     }
-    // Both directions of the pipe then read into pooled buffers (the upstream one through the
-    // connector). Nothing has been read past the ClientHello, so nothing is lost.
-    if (pooledReads) client = adoptForPooledReads(client);
-    if (client !== accepted) {
-      open.delete(accepted);
-      open.add(client);
-      client.on('error', () => {});
-    }
     let candidates: readonly Endpoint[] | undefined;
     try {
       candidates = await options.route({ serverName, hello, client });
@@ -175,6 +174,15 @@ export function createPassthroughRouter(options: PassthroughRouterOptions): Pass
     if (client.destroyed) {
       upstream.destroy();
       return outcome('error', 'client went away while connecting');
+    }
+    // Both directions of the pipe then read into pooled buffers (the upstream one through the
+    // connector). Nothing was read past the ClientHello, so nothing is lost; if something was,
+    // the socket stays as it is.
+    if (pooledReads) client = adoptForPooledReads(client);
+    if (client !== accepted) {
+      open.delete(accepted);
+      open.add(client);
+      client.on('error', () => {});
     }
     open.add(upstream);
     if (head !== undefined) upstream.write(head);
