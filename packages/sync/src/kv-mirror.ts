@@ -71,6 +71,9 @@ export interface KvMirror {
   readonly done: Promise<void>;
 }
 
+/** Writes in flight at once per mirror: each JetStream put is a round trip of its own. */
+const writeWindow = 128;
+
 /** The ready marker's value. */
 export function readyMarker(): string {
   return canonicalJson({ v: wireVersion, ready: true });
@@ -127,31 +130,52 @@ export function startKvMirror(options: KvMirrorOptions): KvMirror {
     log.debug({ bucket, keys: values.size, differing: dirty.size }, 'read bucket contents');
   };
 
+  /** Writes what `key` should hold; leaves it dirty when its desired value moved meanwhile. */
+  const write = async (
+    js: JetStreamClient,
+    kv: KV,
+    have: Map<string, string>,
+    key: string,
+  ): Promise<void> => {
+    const want = desired.get(key);
+    if (want === undefined) {
+      // A delete marker published by hand rather than `kv.delete`, which drops the ack: the
+      // marker's revision counts in `revision()` (global's lag figures) like a put's.
+      const marker = headers();
+      marker.set(kvOperationHeader, 'DEL');
+      const ack = await js.publish(`$KV.${bucket}.${key}`, Empty, { headers: marker });
+      revision = Math.max(revision, ack.seq);
+      have.delete(key);
+      metrics.message('sent', stream, 0);
+    } else {
+      revision = Math.max(revision, await kv.put(key, want));
+      have.set(key, want);
+      metrics.message('sent', stream, Buffer.byteLength(want));
+    }
+    // Only now: a write that failed leaves the key dirty for the retry.
+    if (desired.get(key) === want) dirty.delete(key);
+  };
+
+  /**
+   * Writes every dirty key, up to {@link writeWindow} at once: keys are independent, and one key
+   * is never in flight twice (batches run one after another), so its writes stay in order. A
+   * failed write fails the pass after its batch settled; the key stays dirty for the retry.
+   */
   const flush = async (js: JetStreamClient, kv: KV, have: Map<string, string>): Promise<void> => {
-    for (const key of dirty) {
-      if (signal.aborted) return;
-      const want = desired.get(key);
-      const current = have.get(key);
-      if (want === current) {
-        dirty.delete(key);
-        continue;
+    while (!signal.aborted) {
+      const batch: string[] = [];
+      for (const key of dirty) {
+        if (desired.get(key) === have.get(key)) {
+          dirty.delete(key);
+          continue;
+        }
+        batch.push(key);
+        if (batch.length === writeWindow) break;
       }
-      if (want === undefined) {
-        // A delete marker published by hand rather than `kv.delete`, which drops the ack: the
-        // marker's revision counts in `revision()` (global's lag figures) like a put's.
-        const marker = headers();
-        marker.set(kvOperationHeader, 'DEL');
-        const ack = await js.publish(`$KV.${bucket}.${key}`, Empty, { headers: marker });
-        revision = Math.max(revision, ack.seq);
-        have.delete(key);
-        metrics.message('sent', stream, 0);
-      } else {
-        revision = Math.max(revision, await kv.put(key, want));
-        have.set(key, want);
-        metrics.message('sent', stream, Buffer.byteLength(want));
-      }
-      // Only now: a write that failed leaves the key dirty for the retry.
-      if (desired.get(key) === want) dirty.delete(key);
+      if (batch.length === 0) break;
+      const results = await Promise.allSettled(batch.map((key) => write(js, kv, have, key)));
+      const failed = results.find((result) => result.status === 'rejected');
+      if (failed !== undefined) throw failed.reason;
     }
     if (dirty.size === 0 && !have.has(options.readyKey)) {
       const marker = readyMarker();
