@@ -102,6 +102,7 @@ async function runRole(role: string, args: RoleArgs): Promise<void> {
         sni: false,
         route: () => upstream,
         connect: client.connector({ serverName: sni, expect: { mesh: 'default', service: 'backend' } }),
+        pooledReads: args.pooled,
       });
       await router.listen(args.port);
       return;
