@@ -16,19 +16,26 @@ import { createKubernetesStore } from './kubernetes-store.js';
 const runtime = await containerRuntimeAnswers();
 
 interface K3sModule {
-  K3sContainer: new (image: string) => {
+  K3sContainer: new (
+    image: string,
+  ) => {
     start(): Promise<{ getKubeConfig(): string; stop(): Promise<unknown> }>;
   };
 }
 
 // Skipped where no Docker-compatible runtime answers (this machine has none): k3s needs one.
 describe.skipIf(!runtime)('on k3s (needs a container runtime)', () => {
-  it('takes the CRDs and stores, reads and watches resources through them', { timeout: 300_000 }, async () => {
+  it('takes the CRDs and stores, reads and watches resources through them', {
+    timeout: 300_000,
+  }, async () => {
     const moduleName = '@testcontainers/k3s';
     const k3s = (await import(moduleName).catch((err: unknown) => {
-      throw new Error('a container runtime answers but @testcontainers/k3s is not installed: pnpm add -D @testcontainers/k3s', {
-        cause: err,
-      });
+      throw new Error(
+        'a container runtime answers but @testcontainers/k3s is not installed: pnpm add -D @testcontainers/k3s',
+        {
+          cause: err,
+        },
+      );
     })) as K3sModule;
     const container = await new k3s.K3sContainer('rancher/k3s:v1.31.2-k3s1').start();
     try {
@@ -40,10 +47,23 @@ describe.skipIf(!runtime)('on k3s (needs a container runtime)', () => {
       }
       const store = createKubernetesStore({ client, namespace: 'default' });
       try {
-        await eventually(async () => expect((await client.list('/apis/kuma.io/v1alpha1/trafficpermissions')).items).toEqual([]), 60_000);
-        const spec = { sources: [{ match: { 'kuma.io/service': 'web' } }], destinations: [{ match: { 'kuma.io/service': 'api' } }] };
-        await store.create({ type: 'TrafficPermission', meta: { name: 'web-to-api', mesh: 'default' }, spec });
-        expect((await store.get({ type: 'TrafficPermission', mesh: 'default', name: 'web-to-api' }))?.spec).toEqual(spec);
+        await eventually(
+          async () =>
+            expect((await client.list('/apis/kuma.io/v1alpha1/trafficpermissions')).items).toEqual([]),
+          60_000,
+        );
+        const spec = {
+          sources: [{ match: { 'kuma.io/service': 'web' } }],
+          destinations: [{ match: { 'kuma.io/service': 'api' } }],
+        };
+        await store.create({
+          type: 'TrafficPermission',
+          meta: { name: 'web-to-api', mesh: 'default' },
+          spec,
+        });
+        expect(
+          (await store.get({ type: 'TrafficPermission', mesh: 'default', name: 'web-to-api' }))?.spec,
+        ).toEqual(spec);
         expect(await store.revision()).toBe(1);
       } finally {
         await store.close();

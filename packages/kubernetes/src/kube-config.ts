@@ -75,12 +75,23 @@ export function findKubeConfig(options: FindKubeConfigOptions): LoadedKubeConfig
     }
     source = existing.length > 0 ? 'KUBECONFIG' : '~/.kube/config';
     try {
-      kubeConfig.loadFromFile(chosen[0] ?? '');
-      for (const file of chosen.slice(1)) {
-        const more = new KubeConfig();
-        more.loadFromFile(file);
-        kubeConfig.mergeConfig(more, true);
-      }
+      const loaded = chosen.map((file) => {
+        const config = new KubeConfig();
+        config.loadFromFile(file);
+        return config;
+      });
+      // As kubectl merges KUBECONFIG: for each name the first file that defines it wins.
+      const firstByName = <T extends { name: string }>(lists: T[][]): T[] => {
+        const seen = new Map<string, T>();
+        for (const entry of lists.flat()) if (!seen.has(entry.name)) seen.set(entry.name, entry);
+        return [...seen.values()];
+      };
+      kubeConfig.loadFromOptions({
+        clusters: firstByName(loaded.map((config) => config.getClusters())),
+        users: firstByName(loaded.map((config) => config.getUsers())),
+        contexts: firstByName(loaded.map((config) => config.getContexts())),
+        currentContext: loaded.map((config) => config.getCurrentContext()).find((name) => name !== '') ?? '',
+      });
     } catch (err) {
       throw new MeshError(
         'InvalidInput',
