@@ -16,6 +16,11 @@ export interface ListenerOptions {
   readonly signal: AbortSignal;
   /** Delay between bind attempts; default 2 000 ms. */
   readonly retryMs?: number;
+  /**
+   * Accepted sockets start paused, reading nothing until resumed (or handed to `pipe`), so they
+   * can be moved onto pooled reads (`adoptForPooledReads`); default false.
+   */
+  readonly pauseOnConnect?: boolean;
 }
 
 /** A started listener. */
@@ -29,7 +34,8 @@ export interface Listener {
 /** Starts binding at once. */
 export function createListener(options: ListenerOptions): Listener {
   const { log } = options;
-  const server = net.createServer({ allowHalfOpen: true, noDelay: true, pauseOnConnect: false }, (socket) =>
+  const pauseOnConnect = options.pauseOnConnect ?? false;
+  const server = net.createServer({ allowHalfOpen: true, noDelay: true, pauseOnConnect }, (socket) =>
     options.onConnection(socket),
   );
   let closed = false;

@@ -9,6 +9,7 @@
 import net, { type Socket } from 'node:net';
 import type { ProxyOutbound } from '@zonemesh/api';
 import {
+  adoptForPooledReads,
   type Connector,
   createHealthTracker,
   createLocalityAware,
@@ -196,7 +197,8 @@ export function createOutboundListener(
         upstream.destroy();
         return;
       }
-      const result = await pipe(client, upstream, { signal: context.signal });
+      // Nothing was read from the client yet (accepted paused): it can move onto pooled reads.
+      const result = await pipe(adoptForPooledReads(client), upstream, { signal: context.signal });
       metrics.bytes.inc({ direction, service, flow: 'upstream' }, result.bytesAToB);
       metrics.bytes.inc({ direction, service, flow: 'downstream' }, result.bytesBToA);
     } finally {
@@ -209,6 +211,7 @@ export function createOutboundListener(
     port: initial.port,
     log,
     signal: context.signal,
+    pauseOnConnect: true,
     onConnection: (socket) => void handle(socket),
   });
 
