@@ -51,12 +51,12 @@ function httpStatus(
     socket.setEncoding('latin1');
     socket.on('data', (text: string) => {
       head += text;
-      const end = head.indexOf('\r\n');
+      const end = head.indexOf('\n');
       if (end < 0) {
         if (head.length > 8_192) settle(failed('no HTTP status line in the first 8 KiB'));
         return;
       }
-      const status = /^HTTP\/\d(?:\.\d)? (\d{3})/.exec(head.slice(0, end));
+      const status = /^HTTP\/\d(?:\.\d)? (\d{3})/.exec(head.slice(0, end).trimEnd());
       if (status === null) return settle(failed('answer is not HTTP'));
       const code = Number(status[1]);
       settle(expected.includes(code) ? { ok: true } : failed(`HTTP status ${code}`));

@@ -356,6 +356,78 @@ describe('sidecar', () => {
     expect(await metric(frontend.registry, 'zonemesh_proxy_control_plane_connected')).toBe(1);
   });
 
+  it('runs active checks through mTLS to the app: an http check on a non-HTTP app takes the endpoint out', async () => {
+    const cp = await startFakeControlPlane();
+    cleanups.push(() => cp.close());
+    const { ports, frontend, frontendConfig } = await pair(cp);
+    const config = frontendConfig();
+    const [out] = config.outbounds;
+    if (out === undefined) throw new Error('no outbound');
+    const healthCheck = {
+      interval: 50,
+      timeout: 500,
+      unhealthyThreshold: 1,
+      healthyThreshold: 1,
+      type: 'http' as const,
+      path: '/health',
+      policy: { type: 'HealthCheck', name: 'backend-http' },
+    };
+    cp.push('frontend-1', { ...config, outbounds: [{ ...out, healthCheck }] });
+    const labels = { service: 'backend', endpoint: `127.0.0.1:${ports.backendIn}` };
+    await eventually('endpoint unhealthy', async () => {
+      const gauge = (await frontend.registry.getMetricsAsJSON()).find(
+        (m) => m.name === 'zonemesh_proxy_endpoint_healthy',
+      );
+      return gauge?.values.some((v) => v.labels.endpoint === labels.endpoint && v.value === 0) === true;
+    });
+    expect(await call(ports.outbound)).toBe('');
+    expect(
+      await metric(frontend.registry, 'zonemesh_proxy_upstream_failures_total', { reason: 'no_endpoint' }),
+    ).toBeGreaterThan(0);
+    // A tcp check passes (the handshake completes): the endpoint comes back.
+    const tcp = { ...healthCheck, type: 'tcp' as const };
+    cp.push('frontend-1', { ...config, version: 'tcp-check', outbounds: [{ ...out, healthCheck: tcp }] });
+    await eventually('endpoint back', async () => (await call(ports.outbound)) === 'backend');
+  });
+
+  it('with mTLS off speaks plaintext, allows everyone and uses local endpoints only', async () => {
+    const cp = await startFakeControlPlane();
+    cleanups.push(() => cp.close());
+    const ports = {
+      backendIn: await freePort(),
+      outbound: await freePort(),
+      backendApp: await startApp('backend'),
+    };
+    const off = { enabled: false };
+    cp.push('backend-1', {
+      ...proxyConfig(
+        'backend-1',
+        'backend',
+        { inbound: ports.backendIn, app: ports.backendApp },
+        { permissions: null },
+      ),
+      mtls: off,
+    });
+    const remote = { ...endpoint(await freePort(), 'backend'), zone: 'zone-2', local: false, weight: 10 };
+    cp.push('frontend-1', {
+      ...proxyConfig(
+        'frontend-1',
+        'frontend',
+        { inbound: await freePort(), app: 1 },
+        {
+          outbounds: [outbound(ports.outbound, 'backend', [remote, endpoint(ports.backendIn, 'backend')])],
+        },
+      ),
+      mtls: off,
+    });
+    await startSidecar(cp, 'backend-1', 'backend', ports.backendIn);
+    const frontend = await startSidecar(cp, 'frontend-1', 'frontend', await freePort());
+    for (let i = 0; i < 3; i++) expect(await call(ports.outbound)).toBe('backend');
+    expect(await call(ports.backendIn)).toBe('backend');
+    expect(await metric(frontend.registry, 'zonemesh_proxy_upstream_failures_total')).toBe(0);
+    expect(cp.registrations.every((r) => r.csr !== undefined)).toBe(true);
+  });
+
   it('renews its certificate before it expires, with a fresh CSR', async () => {
     const cp = await startFakeControlPlane({ certificateLifetimeMs: 2_500 });
     cleanups.push(() => cp.close());
