@@ -17,7 +17,8 @@ const PNPM_VERSION = '10.34.9';
 const args = process.argv.slice(2);
 const build = !args.includes('--no-build');
 const serversArg = args.indexOf('--servers');
-const servers = serversArg >= 0 ? (args[serversArg + 1] ?? '').split(',').filter(Boolean) : ['nats-server', 'redis-server'];
+const servers =
+  serversArg >= 0 ? (args[serversArg + 1] ?? '').split(',').filter(Boolean) : ['nats-server', 'redis-server'];
 const aptPackage = { 'nats-server': 'nats-server', 'redis-server': 'redis-server', haproxy: 'haproxy' };
 
 const say = (msg) => process.stderr.write(`bootstrap: ${msg}\n`);
@@ -44,9 +45,13 @@ if (missing.length > 0) {
   if (isRoot && has('apt-get')) {
     say(`installing ${pkgs.join(', ')} with apt-get`);
     run('apt-get', ['update', '-qq']);
-    run('apt-get', ['install', '-y', '-qq', ...pkgs], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    run('apt-get', ['install', '-y', '-qq', ...pkgs], {
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
   } else {
-    say(`${missing.join(' and ')} not found: install with \`sudo apt-get install -y ${pkgs.join(' ')}\` (or your system's package manager) and run again`);
+    say(
+      `${missing.join(' and ')} not found: install with \`sudo apt-get install -y ${pkgs.join(' ')}\` (or your system's package manager) and run again`,
+    );
     process.exit(1);
   }
 }

@@ -9,7 +9,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const dirs = [...readdirSync(join(root, 'packages')).map((d) => join(root, 'packages', d)), join(root, 'test')];
+const dirs = [
+  ...readdirSync(join(root, 'packages')).map((d) => join(root, 'packages', d)),
+  join(root, 'test'),
+];
 let passed = 0;
 let failed = 0;
 let skipped = 0;
