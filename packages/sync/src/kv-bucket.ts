@@ -118,6 +118,16 @@ export interface BucketWatch {
   stop(): void;
 }
 
+/**
+ * The subject a write of `key` is published on, as the KV client builds it: under the JetStream
+ * API prefix when the client has one (a zone account importing the buckets under `$JS.mesh.API`,
+ * or a JetStream domain), so that writes take the same route as the account's imports.
+ */
+export function kvWriteSubject(js: JetStreamClient, bucket: string, key: string): string {
+  const prefix = js.apiPrefix === '$JS.API' ? '' : `${js.apiPrefix}.`;
+  return `${prefix}$KV.${bucket}.${key}`;
+}
+
 /** The header that marks a KV delete (`DEL`) or purge (`PURGE`). */
 export const kvOperationHeader = 'KV-Operation';
 

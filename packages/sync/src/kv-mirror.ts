@@ -20,6 +20,7 @@ import {
   ensureBucket,
   isStreamNotFound,
   kvOperationHeader,
+  kvWriteSubject,
   managerOf,
   openBucket,
   readBucket,
@@ -143,7 +144,7 @@ export function startKvMirror(options: KvMirrorOptions): KvMirror {
       // marker's revision counts in `revision()` (global's lag figures) like a put's.
       const marker = headers();
       marker.set(kvOperationHeader, 'DEL');
-      const ack = await js.publish(`$KV.${bucket}.${key}`, Empty, { headers: marker });
+      const ack = await js.publish(kvWriteSubject(js, bucket, key), Empty, { headers: marker });
       revision = Math.max(revision, ack.seq);
       have.delete(key);
       metrics.message('sent', stream, 0);

@@ -229,6 +229,13 @@ async function runTopology(options: {
   await waitFor('a later zone-1 dataplane on global', () =>
     g.store.get({ type: 'Dataplane', mesh: 'default', name: 'zone-1.after' }),
   );
+  // Deleting its own keys works through the account too (a delete marker on its own key).
+  await z1.store.delete({ type: 'Dataplane', mesh: 'default', name: 'after' });
+  await waitFor(
+    'the zone-1 delete on global',
+    async () =>
+      (await g.store.get({ type: 'Dataplane', mesh: 'default', name: 'zone-1.after' })) === undefined,
+  );
 }
 
 describe('zone isolation', () => {
