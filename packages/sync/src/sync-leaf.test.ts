@@ -54,6 +54,13 @@ describe('zones behind NATS leaf nodes (JetStream domains)', () => {
     });
     expect(overview.map((zone) => zone.name)).toEqual(['zone-1', 'zone-2']);
     await waitFor('global heartbeats reach the zones', () => z1.sync.status().globalLastSeen);
+    // A zone's delete travels through its leaf's JetStream domain too.
+    await z1.store.delete({ type: 'Dataplane', mesh: 'default', name: 'web' });
+    await waitFor(
+      'the delete on global',
+      async () =>
+        (await g.store.get({ type: 'Dataplane', mesh: 'default', name: 'zone-1.web' })) === undefined,
+    );
 
     // zone-2's leaf node restarts: its zone keeps its copies, then catches up.
     const leaf2 = topology.leaf('zone-2');
