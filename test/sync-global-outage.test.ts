@@ -1,6 +1,6 @@
 /**
- * Global and NATS go away. Fail-static: every zone keeps serving its data on the REST API, and a
- * zone CP on Redis restarts meanwhile and serves everything it had. When NATS and global (on Redis
+ * Global and NATS go away. Fail-static: every zone keeps serving its data on the REST API (and
+ * registering dataplanes), and a zone CP on Redis restarts meanwhile and serves everything it had. When NATS and global (on Redis
  * too, so its data survives) come back, the zone catches up with the changes global made while
  * the zone was down — only those travel — and global still holds the zone's dataplanes.
  */
@@ -83,9 +83,10 @@ describe('global and NATS down', () => {
       const { body } = await getJson(zone2.base, '/zones/_overview');
       return body.items[0]?.online === false;
     });
-    // Fail-static: zone-2 serves everything it had, exactly.
+    // Fail-static: zone-2 serves everything it had, exactly, and still registers dataplanes.
     expect((await getJson(zone2.base, '/ready')).status).toBe(200);
     expect((await contentOf(zone2.base, tps)).hash).toBe(after.hash);
+    expect(await put(zone2.base, `${dps}/api-0`, dataplane('api-0', 'api', 9100))).toBe(201);
 
     // zone-1 restarts on its Redis store with neither global nor NATS: it serves all it had.
     await zone1.restart();
@@ -122,7 +123,13 @@ describe('global and NATS down', () => {
       }),
     ).toBe(0);
     expect(await scrape(zone1.base, 'zonemesh_sync_snapshots_total')).toBe(0);
-    // Global kept zone-1's dataplanes throughout.
-    expect((await contentOf(global.base, dps)).hash).toBe(zoneDps.hash);
+    // Global kept zone-1's dataplanes throughout, and got the one zone-2 registered meanwhile.
+    await eventually(
+      "zone-2's dataplane on global",
+      async () => (await getJson(global.base, `${dps}/zone-2.api-0`)).status === 200,
+    );
+    expect((await contentOf(global.base, dps, (item) => item.name.startsWith('zone-1.'))).hash).toBe(
+      zoneDps.hash,
+    );
   });
 });

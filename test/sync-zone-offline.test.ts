@@ -15,6 +15,7 @@ import {
   del,
   eventually,
   globalFlags,
+  listAll,
   put,
   scrape,
   startControlPlane,
@@ -119,6 +120,13 @@ describe('a zone offline while global changes', () => {
       250,
     );
     expect(offline.table).toMatch(/NAME\s+STATUS\s+LAST SEEN\s+LAG\s+RESOURCES/);
+    // Fail-static: global keeps the offline zone's dataplanes.
+    const dataplanes = (await listAll(global.base, '/meshes/default/dataplanes')).map((item) => item.name);
+    expect(dataplanes.sort((a: string, b: string) => a.localeCompare(b))).toEqual([
+      'zone-1.web-0',
+      'zone-1.web-1',
+      'zone-1.web-2',
+    ]);
 
     // 500 changes, each to its own policy: 400 creates, 60 updates and 40 deletes.
     for (let i = 0; i < 400; i++) {
