@@ -4,8 +4,9 @@
  * certificate that chains to the mesh root (plaintext clients and other meshes' certificates are
  * refused in the handshake), reads the client's identity from its SANs and applies the inbound's
  * permission rules: a denied connection is closed, counted by policy and logged with source,
- * destination and the deciding policy. A new config (rules, app address, certificate) applies to
- * new connections; established ones are left alone.
+ * destination and the deciding policy. While the sidecar's own probe finds the app dead, new
+ * connections are reset before any handshake. A new config (rules, app address, certificate)
+ * applies to new connections; established ones are left alone.
  */
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
