@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MissingBinaryError, findBinary, locateBinary } from './find-binary.js';
 import { freePort } from './free-port.js';
 import { type ManagedProcess, runningProcessCount, startProcess } from './managed-process.js';
@@ -32,12 +32,13 @@ describe('startProcess', () => {
     const child = await startProcess({ ...nodeServer(port, 300), name: 'fake', readyPort: port });
     started.push(child);
     expect(child.isRunning()).toBe(true);
-    expect(child.output()).toContain(`listening on ${port}`);
+    // The port can answer before the child's stdout has reached us through the pipe.
+    await vi.waitFor(() => expect(child.output()).toContain(`listening on ${port}`), { timeout: 5_000 });
     expect(runningProcessCount()).toBeGreaterThanOrEqual(1);
 
     const exit = await child.stop();
     expect(exit).toEqual({ code: 0, signal: null });
-    expect(child.output()).toContain('got SIGTERM');
+    await vi.waitFor(() => expect(child.output()).toContain('got SIGTERM'), { timeout: 5_000 });
     expect(child.isRunning()).toBe(false);
     expect(alive(child.pid)).toBe(false);
     expect(await child.stop()).toEqual(exit);
