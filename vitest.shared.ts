@@ -11,6 +11,9 @@ export function zonemeshVitestConfig(overrides: NonNullable<ViteUserConfig['test
       testTimeout: 30_000,
       hookTimeout: 60_000,
       passWithNoTests: false,
+      // Many tests start real servers and processes on a loaded 2-core machine: in CI a failed
+      // test runs once more (vitest reports it as flaky); a real failure fails twice.
+      retry: process.env.CI ? 1 : 0,
       reporters: ['default', ['json', { outputFile: '.vitest-report.json' }]],
       ...overrides,
     },
