@@ -20,6 +20,7 @@ import {
   type ZoneIngressSpec,
 } from '@zonemesh/api';
 import type { ResourceStore } from '@zonemesh/store';
+import { proxyOnlineLabel } from '../views/dataplane-status.js';
 
 const conflictRetries = 5;
 
@@ -29,7 +30,8 @@ const conflictRetries = 5;
  * last reported; a ZoneIngress gets `zone` and keeps the `availableServices` the control plane
  * maintains (or `initialServices` when new). Both get the labels `kuma.io/origin: zone` and
  * `kuma.io/zone: <zone>`. Throws `InvalidInput` naming the fields of an invalid resource, or
- * `Unavailable` when the Dataplane's mesh is not (yet) known in this zone.
+ * `Unavailable` when the Dataplane's mesh is not (yet) known in this zone, or what `authorize`
+ * throws.
  */
 export async function registerProxy(options: {
   readonly store: ResourceStore;
@@ -37,6 +39,8 @@ export async function registerProxy(options: {
   readonly kind: DpProxyKind;
   readonly resource: unknown;
   readonly initialServices: () => readonly AvailableService[];
+  /** Throws unless the caller may register this resource; runs before anything is written. */
+  readonly authorize: (resource: NewResource) => Promise<void>;
 }): Promise<Resource> {
   const { store, zone, kind } = options;
   const decoded = decodeResource(options.resource);
@@ -45,6 +49,7 @@ export async function registerProxy(options: {
       causes: [{ field: 'kind', message: `must match the resource type ${decoded.type}` }],
     });
   }
+  await options.authorize(decoded);
   if (kind === 'Dataplane') {
     const mesh = decoded.meta.mesh ?? '';
     if ((await store.get({ type: 'Mesh', name: mesh })) === undefined) {
@@ -159,6 +164,34 @@ export async function recordHealth(store: ResourceStore, report: HealthReport): 
     key,
   );
   return changed;
+}
+
+/**
+ * Keeps the `zonemesh.io/online` label of a Dataplane in step with its proxy's config stream
+ * (`"true"` while open, `"false"` once closed). Being a label it syncs to global, where the views
+ * (GUI, `zmctl inspect`) show it. Returns whether it wrote; a Dataplane deleted meanwhile is left alone.
+ */
+export async function recordPresence(
+  store: ResourceStore,
+  ref: { readonly mesh: string; readonly name: string },
+  online: boolean,
+): Promise<boolean> {
+  let wrote = false;
+  const value = online ? 'true' : 'false';
+  await readModifyWrite(
+    store,
+    { type: 'Dataplane', meta: { name: ref.name, mesh: ref.mesh }, spec: {} },
+    (existing) => {
+      if (existing === undefined || existing.meta.labels[proxyOnlineLabel] === value) return undefined;
+      wrote = true;
+      return {
+        type: 'Dataplane',
+        meta: { ...metaOf(existing), labels: { ...existing.meta.labels, [proxyOnlineLabel]: value } },
+        spec: existing.spec,
+      };
+    },
+  );
+  return wrote;
 }
 
 /**
