@@ -27,6 +27,8 @@ export interface HeartbeatOptions {
   readonly listen: {
     readonly subject: string;
     readonly onMessage: (subject: string, data: Uint8Array) => void;
+    /** The zone a heartbeat came from, for the metrics' `zone` label. */
+    readonly zoneOf?: (subject: string) => string | undefined;
   };
   readonly log: Logger;
   readonly metrics: SyncMetrics;
@@ -80,7 +82,7 @@ export function runHeartbeats(options: HeartbeatOptions): Heartbeats {
               log.warn({ err: err.message }, 'heartbeat subscription failed');
               return;
             }
-            metrics.message('received', 'heartbeat', msg.data.length);
+            metrics.message('received', 'heartbeat', msg.data.length, options.listen.zoneOf?.(msg.subject));
             options.listen.onMessage(msg.subject, msg.data);
           },
         });

@@ -63,6 +63,8 @@ export interface KvFollowerOptions {
   readonly checkIntervalMs?: number;
   /** Start only once this resolves (global: after it created the buckets). */
   readonly startAfter?: Promise<void>;
+  /** The zone an entry came from, for the metrics' `zone` label (global: the key's first token). */
+  readonly zoneOfKey?: (key: string) => string | undefined;
   /** Called after the applied revision moved (an entry or a whole snapshot); must not throw. */
   readonly onApplied?: (revision: number) => void;
 }
@@ -198,7 +200,7 @@ export function startKvFollower(options: KvFollowerOptions): KvFollower {
     let unpersisted = 0;
     try {
       for await (const entry of watch.entries) {
-        metrics.message('received', stream, entry.value.length);
+        metrics.message('received', stream, entry.value.length, options.zoneOfKey?.(entry.key));
         if (snapshot !== undefined) {
           snapshot.set(entry.key, entry);
           if (entry.pending === 0 || entry.revision >= state.lastRevision) caughtUp = true;

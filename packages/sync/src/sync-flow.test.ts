@@ -13,6 +13,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   contentHash,
   globalKinds,
+  metricValue,
   type Running,
   startGlobal,
   startZone,
@@ -221,5 +222,29 @@ describe('sync flow', () => {
     expect(status.connected).toBe(true);
     expect(status.appliedRevision).toBeGreaterThan(0);
     expect(status.lastError).toBeUndefined();
+
+    // Per-zone series: the last heartbeat's time, and what global received labelled by its zone.
+    const lastSeen = await metricValue(global.metrics, 'zonemesh_sync_zone_last_seen_timestamp_seconds', {
+      zone: 'zone-1',
+    });
+    expect(Math.abs(lastSeen - Date.now() / 1000)).toBeLessThan(10);
+    for (const stream of ['zones', 'heartbeat']) {
+      expect(
+        await metricValue(global.metrics, 'zonemesh_sync_messages_total', {
+          side: 'global',
+          direction: 'received',
+          stream,
+          zone: 'zone-1',
+        }),
+      ).toBeGreaterThan(0);
+    }
+    expect(
+      await metricValue(zone1.metrics, 'zonemesh_sync_messages_total', {
+        side: 'zone',
+        direction: 'sent',
+        stream: 'zones',
+        zone: 'zone-1',
+      }),
+    ).toBeGreaterThan(0);
   });
 });

@@ -12,14 +12,19 @@ export type SyncStream = 'global' | 'zones' | 'heartbeat';
 export type SyncOperation = 'connect' | 'publish' | 'watch' | 'apply' | 'store';
 
 export interface SyncMetrics {
-  /** A message sent or received on a stream, with its size. */
-  message(direction: 'sent' | 'received', stream: SyncStream, bytes: number): void;
+  /**
+   * A message sent or received on a stream, with its size. `zone` is the zone it came from or is
+   * about (on global: the sending zone of what it receives; a zone's series all carry its own
+   * name); the side's default when omitted.
+   */
+  message(direction: 'sent' | 'received', stream: SyncStream, bytes: number, zone?: string): void;
   invalid(stream: SyncStream, reason: string): void;
-  error(operation: SyncOperation): void;
+  error(operation: SyncOperation, zone?: string): void;
   snapshot(): void;
   appliedRevision(stream: SyncStream, revision: number): void;
   connected(up: boolean): void;
-  zone(zone: string, online: boolean, lag: number): void;
+  /** Global's view of one zone; `lastSeenMs` is the Unix time in ms of its last heartbeat. */
+  zone(zone: string, online: boolean, lag: number, lastSeenMs?: number): void;
 }
 
 function counter<L extends string>(
@@ -39,17 +44,23 @@ function gauge<L extends string>(registry: Registry, name: string, help: string,
   return new Gauge({ name, help, labelNames, registers: [registry] });
 }
 
-/** Creates (or reuses) sync's metrics on `registry`, labelled with `side`. */
-export function createSyncMetrics(registry: Registry, side: SyncSide): SyncMetrics {
+/**
+ * Creates (or reuses) sync's metrics on `registry`, labelled with `side`. `zone` is the default
+ * `zone` label of the per-message series: a zone's own name, `""` on global.
+ */
+export function createSyncMetrics(registry: Registry, side: SyncSide, zone = ''): SyncMetrics {
+  const defaultZone = zone;
   const messages = counter(registry, 'zonemesh_sync_messages_total', 'Sync messages sent or received.', [
     'side',
     'direction',
     'stream',
+    'zone',
   ]);
   const bytes = counter(registry, 'zonemesh_sync_bytes_total', 'Payload bytes of sync messages.', [
     'side',
     'direction',
     'stream',
+    'zone',
   ]);
   const invalid = counter(
     registry,
@@ -60,6 +71,7 @@ export function createSyncMetrics(registry: Registry, side: SyncSide): SyncMetri
   const errors = counter(registry, 'zonemesh_sync_errors_total', 'Failed sync operations (retried).', [
     'side',
     'operation',
+    'zone',
   ]);
   const snapshots = counter(
     registry,
@@ -81,19 +93,26 @@ export function createSyncMetrics(registry: Registry, side: SyncSide): SyncMetri
     'Global revisions a zone has not applied yet.',
     ['zone'],
   );
+  const zoneLastSeen = gauge(
+    registry,
+    'zonemesh_sync_zone_last_seen_timestamp_seconds',
+    "Unix time of a zone's last heartbeat.",
+    ['zone'],
+  );
   return {
-    message(direction, stream, size) {
-      messages.inc({ side, direction, stream });
-      bytes.inc({ side, direction, stream }, size);
+    message(direction, stream, size, about = defaultZone) {
+      messages.inc({ side, direction, stream, zone: about });
+      bytes.inc({ side, direction, stream, zone: about }, size);
     },
     invalid: (stream, reason) => invalid.inc({ side, stream, reason }),
-    error: (operation) => errors.inc({ side, operation }),
+    error: (operation, about = defaultZone) => errors.inc({ side, operation, zone: about }),
     snapshot: () => snapshots.inc({ side }),
     appliedRevision: (stream, revision) => applied.set({ side, stream }, revision),
     connected: (up) => connected.set({ side }, up ? 1 : 0),
-    zone(zone, online, lag) {
-      zoneOnline.set({ zone }, online ? 1 : 0);
-      zoneLag.set({ zone }, lag);
+    zone(name, online, lag, lastSeenMs) {
+      zoneOnline.set({ zone: name }, online ? 1 : 0);
+      zoneLag.set({ zone: name }, lag);
+      if (lastSeenMs !== undefined) zoneLastSeen.set({ zone: name }, lastSeenMs / 1000);
     },
   };
 }

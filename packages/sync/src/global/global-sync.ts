@@ -9,7 +9,7 @@
 import { MeshError } from '@zonemesh/api';
 import { isGlobalOriginType, isForwardedToZones, syncedTypes } from '../kind-routing.js';
 import { startKvFollower } from '../kv-follower.js';
-import { globalBucket, globalReadyKey, zonesBucket } from '../kv-keys.js';
+import { globalBucket, globalReadyKey, isZoneName, zonesBucket } from '../kv-keys.js';
 import { startKvMirror } from '../kv-mirror.js';
 import { openNatsLink } from '../nats-connection.js';
 import { runHeartbeats } from '../heartbeats.js';
@@ -20,6 +20,11 @@ import { encodeHeartbeat, HeartbeatSubjects } from '../wire-format.js';
 import { GlobalProjection } from './global-projection.js';
 import { ZoneDataApplier } from './zone-data-applier.js';
 import { ZoneRegistry } from './zone-registry.js';
+
+/** The zone token of a heartbeat subject `zm.heartbeat.zone.<zone>` (unchecked). */
+function zoneOfSubject(subject: string): string {
+  return subject.slice(HeartbeatSubjects.zone('').length);
+}
 
 /** Name of global's checkpoint of `zm-zones` in its store. */
 export const zonesCheckpointName = 'sync/zm-zones';
@@ -90,6 +95,10 @@ export function startGlobalSync(options: GlobalSyncOptions): GlobalSync {
     stream: 'zones',
     signal,
     startAfter: mirror.bucketsReady,
+    zoneOfKey: (key) => {
+      const zone = key.slice(0, key.indexOf('.'));
+      return isZoneName(zone) ? zone : undefined;
+    },
   });
   const heartbeats = runHeartbeats({
     link,
@@ -98,9 +107,10 @@ export function startGlobalSync(options: GlobalSyncOptions): GlobalSync {
     intervalMs: heartbeatIntervalMs,
     listen: {
       subject: HeartbeatSubjects.allZones,
-      onMessage: (subject, data) => {
-        const zone = subject.slice(HeartbeatSubjects.zone('').length);
-        zones.heartbeat(zone, data);
+      onMessage: (subject, data) => zones.heartbeat(zoneOfSubject(subject), data),
+      zoneOf: (subject) => {
+        const zone = zoneOfSubject(subject);
+        return isZoneName(zone) ? zone : undefined;
       },
     },
     log,

@@ -111,7 +111,7 @@ export class ZoneRegistry {
     if (!state.online) {
       state.online = true;
       this.#options.log.info({ zone }, 'zone online');
-      this.#options.metrics.zone(zone, true, lagOf(state, this.#globalRevision));
+      this.#options.metrics.zone(zone, true, lagOf(state, this.#globalRevision), state.lastSeen);
     }
   }
 
@@ -150,7 +150,7 @@ export class ZoneRegistry {
       (err: unknown) => {
         if (isMeshError(err, 'AlreadyExists')) return;
         this.#registered.delete(zone);
-        this.#options.metrics.error('store');
+        this.#options.metrics.error('store', zone);
         this.#options.log.warn({ zone, err: (err as Error).message }, 'cannot register zone, will retry');
       },
     );
@@ -173,7 +173,7 @@ export class ZoneRegistry {
         state.online = false;
         this.#options.log.warn({ zone, lastSeen: iso(state.lastSeen) }, 'zone offline');
       }
-      this.#options.metrics.zone(zone, state.online, lagOf(state, globalRevision));
+      this.#options.metrics.zone(zone, state.online, lagOf(state, globalRevision), state.lastSeen);
     }
   }
 

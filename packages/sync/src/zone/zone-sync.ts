@@ -46,7 +46,7 @@ export function startZoneSync(options: ZoneSyncOptions): ZoneSync {
     });
   }
   const log = options.log.child({ component: 'sync-zone', zone });
-  const metrics = createSyncMetrics(options.metrics, 'zone');
+  const metrics = createSyncMetrics(options.metrics, 'zone', zone);
   const stop = new AbortController();
   const signal = stop.signal;
   const link = openNatsLink({ nats: options.nats, name: `zonemesh-zone-${zone}`, log, metrics, signal });
