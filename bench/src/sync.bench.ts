@@ -425,7 +425,11 @@ async function fanIn(started: ControlPlane[]): Promise<BenchRow[]> {
         unit: 's',
       },
       { figure: 'zones published everything (zm-zones complete)', value: published, unit: 's' },
-      { figure: 'global apply rate', value: expected / seconds, unit: 'dataplanes/s' },
+      {
+        figure: 'end to end (zones publish, global applies)',
+        value: expected / seconds,
+        unit: 'dataplanes/s',
+      },
       { figure: 'global VmRSS after', value: memory.rssMiB, unit: 'MiB' },
       { figure: 'global VmHWM (peak RSS)', value: memory.peakMiB, unit: 'MiB' },
       { figure: 'zones online on global', value: online, unit: 'zones' },
