@@ -67,8 +67,8 @@ beforeAll(async () => {
     permission('frontend', 'backend2'),
   );
   for (const key of Object.keys(port) as (keyof typeof port)[]) port[key] = await freePort();
-  const zone1 = federation.zone('zone-1').dpServer;
-  const zone2 = federation.zone('zone-2').dpServer;
+  const zone1 = federation.zone('zone-1');
+  const zone2 = federation.zone('zone-2');
   apps.backend1 = await startTcpApp('backend1');
   apps.backend2 = await startTcpApp('backend2');
   const started = await Promise.all([

@@ -4,6 +4,7 @@
  * name, and the client calls and scrapes the tests assert on. Every process is tracked by
  * testkit and killed if the test run dies.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -30,15 +31,49 @@ export function scratchDir(): string {
   return dir;
 }
 
+/** A zone control plane as the proxies see it: its zone, REST API (for tokens) and dataplane server. */
+export interface ZoneControlPlane {
+  /** The zone's name. */
+  readonly name: string;
+  readonly base: string;
+  readonly dpServer: string;
+}
+
+/**
+ * Asks the zone for a token with `zmctl generate ...` (as a user would) and returns the proxy's
+ * flag and token file, or nothing where the control plane issues no such token.
+ */
+function tokenArgs(cp: ZoneControlPlane, generate: string[], flag: string, dir: string): string[] {
+  try {
+    const token = execFileSync(bin('zmctl'), ['--cp', cp.base, 'generate', ...generate], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      timeout: 15_000,
+    }).trim();
+    if (token === '') return [];
+    const file = join(dir, `token-${generate.join('-')}`);
+    writeFileSync(file, token);
+    return [flag, file];
+  } catch {
+    return [];
+  }
+}
+
 /** Starts `zonemesh-ingress run` for a zone's dataplane server; resolves once `/ready` answers 200. */
-export async function startIngress(name: string, dpServer: string, dir: string): Promise<RunningProxy> {
+export async function startIngress(name: string, cp: ZoneControlPlane, dir: string): Promise<RunningProxy> {
   const port = await freePort();
   const file = join(dir, `${name}.yaml`);
   writeFileSync(
     file,
     `type: ZoneIngress\nname: ${name}\nnetworking:\n  address: 127.0.0.1\n  port: ${port}\n  advertisedAddress: 127.0.0.1\n  advertisedPort: ${port}\n`,
   );
-  return launch(name, bin('zonemesh-ingress'), ['--cp-address', dpServer, '--ingress-file', file], port);
+  const token = tokenArgs(cp, ['zone-token', '--zone', cp.name, '--scope', 'ingress'], '--token-file', dir);
+  return launch(
+    name,
+    bin('zonemesh-ingress'),
+    ['--cp-address', cp.dpServer, '--ingress-file', file, ...token],
+    port,
+  );
 }
 
 /** What a sidecar serves and calls. */
@@ -54,7 +89,11 @@ export interface SidecarSpec {
  * Starts `zonemesh-dp run` with a templated dataplane file (`{{ name }}` and `{{ address }}`
  * filled by `--dataplane-var`, as kuma-dp users do); resolves once `/ready` answers 200.
  */
-export async function startSidecar(spec: SidecarSpec, dpServer: string, dir: string): Promise<RunningProxy> {
+export async function startSidecar(
+  spec: SidecarSpec,
+  cp: ZoneControlPlane,
+  dir: string,
+): Promise<RunningProxy> {
   const port = await freePort();
   const appPort = spec.appPort ?? (await freePort());
   const file = join(dir, `${spec.name}.yaml`);
@@ -80,7 +119,14 @@ export async function startSidecar(spec: SidecarSpec, dpServer: string, dir: str
       '',
     ].join('\n'),
   );
-  const args = ['--cp-address', dpServer, '--dataplane-file', file];
+  const token = ['dataplane-token', '--mesh', 'default', '--name', spec.name];
+  const args = [
+    '--cp-address',
+    cp.dpServer,
+    '--dataplane-file',
+    file,
+    ...tokenArgs(cp, token, '--dataplane-token-file', dir),
+  ];
   args.push('--dataplane-var', `name=${spec.name}`, '--dataplane-var', 'address=127.0.0.1');
   return launch(spec.name, bin('zonemesh-dp'), args, port);
 }
