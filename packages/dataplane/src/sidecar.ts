@@ -17,7 +17,7 @@ import { createMtlsClient, type MtlsClient } from '@zonemesh/proxy';
 import type { Runtime } from '@zonemesh/runtime';
 import { createAppHealth, probeSettingsOf } from './app-health.js';
 import type { DataplaneConfig } from './config.js';
-import { createControlPlaneLink, runSession } from './control-plane-link.js';
+import { createControlPlaneLink, runSession } from '@zonemesh/proxy';
 import type { DataplaneFile } from './dataplane-file.js';
 import { createInboundListener, type InboundListener, type InboundSecurity } from './inbound-listener.js';
 import { createOutboundListener, type OutboundListener, type UpstreamSecurity } from './outbound-listener.js';

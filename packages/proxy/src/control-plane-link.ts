@@ -1,5 +1,5 @@
 /**
- * The proxy's side of the dataplane protocol (briefs/dp-protocol.md): JSON requests to the zone
+ * The proxy's side of the dataplane protocol (docs/dataplane-protocol.md): JSON requests to the zone
  * control plane's dataplane server and the long-lived NDJSON config stream, kept open by a
  * session that registers, streams, and reconnects with backoff for as long as the proxy runs.
  * Every answer is schema-validated; a refusal becomes a `MeshError` with the server's causes.

@@ -53,3 +53,5 @@ export type {
   MtlsServer,
   MtlsServerOptions,
 } from './mtls.js';
+export { createControlPlaneLink, runSession } from './control-plane-link.js';
+export type { Backoff, ControlPlaneLink, ControlPlaneLinkOptions, SessionOptions } from './control-plane-link.js';

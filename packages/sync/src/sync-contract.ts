@@ -1,6 +1,6 @@
 /**
  * The public contract of `@zonemesh/sync`, shared with `@zonemesh/control-plane`
- * (briefs/sync-contract.md). Names and shapes are fixed; fields marked "extension" were added
+ * (the sync section of docs/adr/0003-sync-over-jetstream-kv.md). Names and shapes are fixed; fields marked "extension" were added
  * by this package and are optional.
  */
 import type { ResourceStore } from '@zonemesh/store';

@@ -23,7 +23,7 @@ import {
 } from '@zonemesh/proxy';
 import type { Runtime } from '@zonemesh/runtime';
 import type { IngressProcessConfig } from './config.js';
-import { createControlPlaneLink, runSession } from './control-plane-link.js';
+import { createControlPlaneLink, runSession } from '@zonemesh/proxy';
 import type { IngressFile } from './ingress-file.js';
 import { failureReason, type IngressMetrics } from './ingress-metrics.js';
 import { createRouteTable, type RouteTable } from './route-table.js';
