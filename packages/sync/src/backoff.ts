@@ -1,5 +1,12 @@
 /** Retry pacing for sync's background loops: exponential backoff with jitter, abortable sleeps. */
 
+/**
+ * The longest wait before looking again for a sync bucket that does not exist yet (global has not
+ * created it): global usually does within moments, and a zone that started first must not then
+ * sit out a long backoff before its first sync.
+ */
+export const missingBucketRetryMs = 500;
+
 /** Exponential backoff from `initialMs` doubling up to `maxMs`, with ±25 % jitter. */
 export class Backoff {
   #attempt = 0;

@@ -12,7 +12,7 @@
 import type { Checkpoint, ResourceStore } from '@zonemesh/store';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { abortableSleep, Backoff } from './backoff.js';
+import { abortableSleep, Backoff, missingBucketRetryMs } from './backoff.js';
 import { bucketState, isStreamNotFound, managerOf, watchBucket } from './kv-bucket.js';
 import { type NatsLink, refusalHint } from './nats-connection.js';
 import type { SyncMetrics, SyncStream } from './sync-metrics.js';
@@ -244,7 +244,8 @@ export function startKvFollower(options: KvFollowerOptions): KvFollower {
           isStreamNotFound(err) ? 'sync bucket does not exist yet, waiting' : 'sync watch failed, retrying',
           err,
         );
-        await abortableSleep(backoff.next(), signal);
+        const delay = backoff.next();
+        await abortableSleep(isStreamNotFound(err) ? Math.min(delay, missingBucketRetryMs) : delay, signal);
       }
     }
   };

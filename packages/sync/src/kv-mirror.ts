@@ -14,7 +14,7 @@ import type { JetStreamClient } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
 import { Empty, headers } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
-import { abortableSleep, Backoff, Doorbell } from './backoff.js';
+import { abortableSleep, Backoff, Doorbell, missingBucketRetryMs } from './backoff.js';
 import {
   bucketState,
   ensureBucket,
@@ -241,7 +241,8 @@ export function startKvMirror(options: KvMirrorOptions): KvMirror {
             : 'publishing to the sync bucket failed, retrying',
           err,
         );
-        await abortableSleep(backoff.next(), signal);
+        const delay = backoff.next();
+        await abortableSleep(isStreamNotFound(err) ? Math.min(delay, missingBucketRetryMs) : delay, signal);
       }
     }
   };

@@ -126,6 +126,28 @@ describe('liveness', () => {
     );
   });
 
+  it('a zone started before global syncs moments after global created the buckets', async () => {
+    const nats = await startNats();
+    servers.push(nats);
+    const z = startZone({ nats: { url: nats.url }, zone: 'zone-1' });
+    started.push(z);
+    // While the buckets are missing the zone looks again at least every 500 ms (an exponential
+    // backoff would have looked 4 times at most in 2.5 s, and then wait seconds more).
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    expect(z.sync.status().lastError).toContain('does not exist yet');
+    const looks = await metricValue(z.metrics, 'zonemesh_sync_errors_total', {
+      side: 'zone',
+      operation: 'watch',
+    });
+    expect(looks).toBeGreaterThanOrEqual(5);
+    const g = startGlobal({ nats: { url: nats.url } });
+    started.push(g);
+    const globalStart = Date.now();
+    await g.store.create(mesh('default'));
+    await waitFor('the mesh in the zone', () => z.store.get({ type: 'Mesh', name: 'default' }), 5_000);
+    expect(Date.now() - globalStart).toBeLessThan(2_000);
+  });
+
   it('starts without NATS, keeps its store as is while NATS is down, and connects by itself', async () => {
     const port = await freePort();
     const url = `nats://127.0.0.1:${port}`;
