@@ -124,7 +124,13 @@ async function ready(handle, url) {
   }
 }
 
-async function startIngress(zone, dpServer) {
+/** Asks the zone's control plane for a token (`zmctl generate ...`) and writes it to a file. */
+function tokenFile(api, name, args) {
+  return file(`${name}.token`, zmctl(['--cp', api, 'generate', ...args]));
+}
+
+async function startIngress(zone, { api, dp: dpServer }) {
+  const token = tokenFile(api, `ingress-${zone}`, ['zone-token', '--zone', zone, '--scope', 'ingress']);
   const port = await freePort();
   const admin = await freePort();
   const spec = file(
@@ -133,6 +139,8 @@ async function startIngress(zone, dpServer) {
   );
   const h = group.start(`ingress-${zone}`, bin('zonemesh-ingress'), [
     'run',
+    '--token-file',
+    token,
     '--cp-address',
     dpServer,
     '--ingress-file',
@@ -144,7 +152,8 @@ async function startIngress(zone, dpServer) {
   return { port, admin: `http://127.0.0.1:${admin}` };
 }
 
-async function startSidecar(name, service, dpServer, appPort, outbounds = {}) {
+async function startSidecar(name, service, { api, dp: dpServer }, appPort, outbounds = {}) {
+  const token = tokenFile(api, name, ['dataplane-token', '--mesh', 'default', '--name', name]);
   const port = await freePort();
   const admin = await freePort();
   const lines = [
@@ -167,6 +176,8 @@ async function startSidecar(name, service, dpServer, appPort, outbounds = {}) {
   const spec = file(`${name}.yaml`, `${lines.join('\n')}\n`);
   const h = group.start(name, bin('zonemesh-dp'), [
     'run',
+    '--dataplane-token-file',
+    token,
     '--cp-address',
     dpServer,
     '--dataplane-file',
@@ -268,20 +279,21 @@ async function main() {
   );
 
   section('Workloads, each with its sidecar; a zone ingress per zone');
-  await startIngress('zone-1', cp['zone-1'].dp);
-  await startIngress('zone-2', cp['zone-2'].dp);
-  ok('zone ingresses up in zone-1 and zone-2');
+  await startIngress('zone-1', cp['zone-1']);
+  await startIngress('zone-2', cp['zone-2']);
+  ok('zone ingresses up in zone-1 and zone-2, each with a zone token (zmctl generate zone-token)');
   const b1 = await httpApp(backend('backend1', 'zone-1'));
   const b2 = await httpApp(backend('backend2', 'zone-2'));
   const out = { backend1: await freePort(), backend2: await freePort() };
   const fe = await httpApp(frontend(out));
   const intruderOut = { backend1: await freePort(), backend2: await freePort() };
   const sc = {};
-  sc.backend1 = await startSidecar('backend1-1', 'backend1', cp['zone-1'].dp, b1.port);
-  sc.backend2 = await startSidecar('backend2-1', 'backend2', cp['zone-2'].dp, b2.port);
-  sc.frontend = await startSidecar('frontend-1', 'frontend', cp['zone-1'].dp, fe.port, out);
-  sc.intruder = await startSidecar('intruder-1', 'intruder', cp['zone-1'].dp, await freePort(), intruderOut);
+  sc.backend1 = await startSidecar('backend1-1', 'backend1', cp['zone-1'], b1.port);
+  sc.backend2 = await startSidecar('backend2-1', 'backend2', cp['zone-2'], b2.port);
+  sc.frontend = await startSidecar('frontend-1', 'frontend', cp['zone-1'], fe.port, out);
+  sc.intruder = await startSidecar('intruder-1', 'intruder', cp['zone-1'], await freePort(), intruderOut);
   ok('sidecars up: frontend-1, backend1-1, intruder-1 (zone-1) · backend2-1 (zone-2)');
+  console.log(dim('    each proves its name with a dataplane token (zmctl generate dataplane-token)'));
   const atGlobal = await waitFor(async () => {
     const list = await (await fetch(`${cp.global.api}/meshes/default/dataplanes`)).json();
     return list.total >= 4 ? list : undefined;

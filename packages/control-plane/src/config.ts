@@ -123,8 +123,28 @@ export const controlPlaneFlags = {
   },
   'api-localhost-is-admin': {
     type: 'boolean',
-    description: 'requests from loopback may write without a token',
+    description: "requests from loopback are admin without a token (Kuma's default; false for production)",
     default: 'true',
+  },
+  'dp-auth': {
+    type: 'string',
+    description:
+      'how proxies prove who they are: token (dataplane/zone tokens; on Kubernetes also ServiceAccount tokens) or none (development only)',
+    default: 'token',
+    valueName: 'token|none',
+  },
+  'token-max-validity': {
+    type: 'string',
+    description:
+      'the longest --valid-for a token may get; revocations and retired signing keys are kept this long',
+    default: '8760h',
+    valueName: 'DURATION',
+  },
+  'signing-key-rotation': {
+    type: 'string',
+    description: 'a new token signing key is made when the newest is this old (0s: only on request)',
+    default: '720h',
+    valueName: 'DURATION',
   },
   'skip-default-mesh': {
     type: 'boolean',
@@ -182,6 +202,16 @@ export const ControlPlaneConfigSchema = z
     sidecarCpAddress: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
     zoneOfflineTimeout: DurationSchema.default(30_000).pipe(z.number().min(1_000, 'must be at least 1s')),
     apiLocalhostIsAdmin: z.stringbool().default(true),
+    dpAuth: z
+      .string()
+      .default('token')
+      .pipe(z.enum(['token', 'none'], { error: 'must be token or none' })),
+    tokenMaxValidity: DurationSchema.default(8_760 * 3_600_000).pipe(
+      z.number().min(60_000, 'must be at least 1m'),
+    ),
+    signingKeyRotation: DurationSchema.default(720 * 3_600_000).pipe(
+      z.number().refine((ms) => ms === 0 || ms >= 60_000, 'must be 0s or at least 1m'),
+    ),
     skipDefaultMesh: z.stringbool().default(false),
     logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
   })

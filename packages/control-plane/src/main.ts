@@ -6,6 +6,7 @@ import { runUntilStopped, type HostPort } from '@zonemesh/runtime';
 import { parseCommandLine } from './command-line.js';
 import { createControlPlaneRuntime } from './control-plane-runtime.js';
 import { setupDefaultMesh } from './default-mesh.js';
+import { setupAuth } from './auth/setup-auth.js';
 import { setupDpServer } from './dp-server/dp-server.js';
 import { setupMeshCa } from './mesh-ca/setup-mesh-ca.js';
 import { connectKubernetes, setupKubernetes } from './kubernetes-setup.js';
@@ -29,9 +30,10 @@ const store = setupStore(runtime, kube);
 setupDefaultMesh(runtime, store);
 const federation = setupSync(runtime, store);
 setupKubernetes(runtime, store, kube);
+const auth = setupAuth(runtime, store, kube);
 const meshCa = setupMeshCa(runtime, store, { workloadLifetimeMs: runtime.config.dpCertLifetime });
-const dpServer = setupDpServer(runtime, { store, meshCa });
-const api = setupApiServer(runtime, { store, federation });
+const dpServer = setupDpServer(runtime, { store, meshCa, auth: auth.proxies });
+const api = setupApiServer(runtime, { store, federation, auth });
 await runUntilStopped(runtime.lifecycle, runtime.log, {
   readyFields: () => ({
     version: runtime.version,

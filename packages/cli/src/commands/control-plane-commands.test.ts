@@ -216,11 +216,21 @@ describe('zmctl apply / get / delete', () => {
   });
 
   it('sends --token-file as a Bearer token', async () => {
-    const run = await zmctl(['get', 'meshes', '--token-file', file('token', 'secret-token\n')], {
+    const generated = await zmctl(['generate', 'user-token', '--name', 'reader', '--valid-for', '1h'], {
+      cp: global,
+    });
+    expect(generated.code).toBe(0);
+    expect(generated.stdout).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+\n$/);
+    const run = await zmctl(['get', 'meshes', '--token-file', file('token', generated.stdout)], {
       cp: global,
     });
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^NAME\s+MTLS\s+AGE\ndefault\s+off\s+\d+s\n$/);
+    const refused = await zmctl(['get', 'meshes', '--token-file', file('bad-token', 'secret-token\n')], {
+      cp: global,
+    });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^zmctl: the token is malformed/);
   });
 });
 
@@ -274,5 +284,80 @@ describe('an unreachable control plane', () => {
     );
     const viaEnv = await zmctl(['inspect', 'zones'], { cp: url });
     expect(viaEnv.code).toBe(3);
+  });
+});
+
+describe('zmctl generate, inspect token, revoke token', () => {
+  const jwt = /^[\w-]+\.[\w-]+\.[\w-]+\n$/;
+
+  it('prints the bare dataplane token and a newline, nothing else', async () => {
+    const run = await zmctl(
+      [
+        'generate',
+        'dataplane-token',
+        '--mesh',
+        'default',
+        '--name',
+        'web-1',
+        '--tag',
+        'kuma.io/service=web,web-admin',
+      ],
+      { cp: zone },
+    );
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(run.stdout).toMatch(jwt);
+    const inspected = await zmctl(['inspect', 'token', '-f', file('web-1.token', run.stdout), '-o', 'json']);
+    expect(JSON.parse(inspected.stdout)).toMatchObject({
+      kind: 'dataplane',
+      mesh: 'default',
+      name: 'web-1',
+      tags: { 'kuma.io/service': ['web', 'web-admin'] },
+      iss: 'zone:zone-1',
+    });
+  });
+
+  it("issues zone tokens for the zone's own zone only", async () => {
+    const own = await zmctl(['generate', 'zone-token', '--zone', 'zone-1', '--scope', 'ingress'], {
+      cp: zone,
+    });
+    expect(own.code).toBe(0);
+    expect(own.stdout).toMatch(jwt);
+    const other = await zmctl(['generate', 'zone-token', '--zone', 'zone-2', '--scope', 'ingress'], {
+      cp: zone,
+    });
+    expect(other).toMatchObject({ code: 1, stdout: '' });
+    expect(other.stderr).toMatch(/issues tokens for its own zone \(zone-1\)/);
+    const fromGlobal = await zmctl(['generate', 'zone-token', '--zone', 'zone-2', '--scope', 'ingress'], {
+      cp: global,
+    });
+    expect(fromGlobal.code).toBe(0);
+  });
+
+  it('refuses incomplete or invalid requests', async () => {
+    expect((await zmctl(['generate', 'dataplane-token', '--mesh', 'default'], { cp: zone })).code).toBe(2);
+    expect((await zmctl(['generate', 'zone-token', '--zone', 'zone-1'], { cp: zone })).code).toBe(2);
+    expect((await zmctl(['generate', 'user-token', '--name', 'bob'], { cp: zone })).code).toBe(2);
+    const tooLong = await zmctl(['generate', 'dataplane-token', '--name', 'x', '--valid-for', '100000h'], {
+      cp: zone,
+    });
+    expect(tooLong.code).toBe(1);
+    expect(tooLong.stderr).toMatch(/validFor: must be between 1s and 8760h/);
+  });
+
+  it('revokes a token by its file; the token is then refused', async () => {
+    const generated = await zmctl(
+      ['generate', 'user-token', '--name', 'carol', '--group', 'mesh-system:admin', '--valid-for', '1h'],
+      { cp: global },
+    );
+    const token = file('carol.token', generated.stdout);
+    expect((await zmctl(['get', 'meshes', '--token-file', token], { cp: global })).code).toBe(0);
+    const revoked = await zmctl(['revoke', 'token', '-f', token], { cp: global });
+    expect(revoked).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(/^token [0-9a-f]{32} revoked\n$/),
+    });
+    const refused = await zmctl(['get', 'meshes', '--token-file', token], { cp: global });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/is revoked/);
   });
 });

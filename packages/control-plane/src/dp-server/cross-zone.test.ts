@@ -32,6 +32,9 @@ async function startCp(args: string[]): Promise<{ api: string; dp: string }> {
         `127.0.0.1:${apiPort}`,
         '--dp-server-address',
         `127.0.0.1:${dpPort}`,
+        // The fake proxies here send no tokens: this test is about discovery and PKI.
+        '--dp-auth',
+        'none',
         ...args,
       ],
       env: { PATH: process.env.PATH ?? '' },

@@ -9,7 +9,9 @@ import {
   CertificateRequestSchema,
   type CertificateResponse,
   dpProtocolVersion,
+  type DpProxyKind,
   HealthReportSchema,
+  isMeshError,
   MeshError,
   RegisterRequestSchema,
   type RegisterResponse,
@@ -19,12 +21,13 @@ import { type Discovery, inboundTagsOf, type ProxyRef } from '@zonemesh/discover
 import { decodeBody, type Logger, readBodyText } from '@zonemesh/runtime';
 import type { ResourceStore } from '@zonemesh/store';
 import * as z from 'zod';
+import type { ProxyAuthenticator, ProxyIdentity } from '../auth/proxy-authentication.js';
 import { builtinBackendOf, type MeshCa } from '../mesh-ca/mesh-ca.js';
 import type { ConfigStreams } from './config-streams.js';
 import type { DiscoveryFeed } from './discovery-feed.js';
 import type { DpMetrics } from './dp-metrics.js';
 import type { ProxyPresence } from './proxy-presence.js';
-import { recordHealth, registerProxy } from './proxy-registration.js';
+import { recordHealth, recordPresence, registerProxy } from './proxy-registration.js';
 
 /** A JSON answer. */
 export interface JsonReply {
@@ -44,6 +47,8 @@ export interface DpEndpointDependencies {
   readonly metrics: DpMetrics;
   readonly log: Logger;
   readonly bodyLimitBytes: number;
+  /** Who the caller is and what it may do (`--dp-auth`). */
+  readonly auth: ProxyAuthenticator;
 }
 
 const StreamQuerySchema = z.discriminatedUnion('kind', [
@@ -53,7 +58,68 @@ const StreamQuerySchema = z.discriminatedUnion('kind', [
 
 /** The endpoints, bound to their dependencies. */
 export function createDpEndpoints(deps: DpEndpointDependencies) {
-  const { zone, store, discovery, feed, meshCa, streams, presence, metrics, log } = deps;
+  const { zone, store, discovery, feed, meshCa, streams, presence, metrics, log, auth } = deps;
+  const markOnline = presenceWriter(store, log);
+
+  /**
+   * Runs an authentication or authorization step; a refusal is counted and logged (never with the
+   * credential) and rethrown for the server to answer 401/403.
+   */
+  const refusing = async <T>(
+    endpoint: string,
+    req: IncomingMessage,
+    target: Readonly<Record<string, string | undefined>>,
+    identity: ProxyIdentity | undefined,
+    step: () => Promise<T>,
+  ): Promise<T> => {
+    try {
+      return await step();
+    } catch (err) {
+      if (isMeshError(err, 'Unauthenticated') || isMeshError(err, 'Forbidden')) {
+        const reason = err.code === 'Unauthenticated' ? 'unauthenticated' : 'forbidden';
+        metrics.authRefusals.inc({ endpoint, reason });
+        log.warn(
+          {
+            endpoint,
+            reason,
+            why: err.message,
+            ...target,
+            credential: identity?.kind,
+            tokenId: identity !== undefined && 'claims' in identity ? identity.claims.jti : undefined,
+            remoteAddress: req.socket.remoteAddress,
+          },
+          'proxy request refused',
+        );
+      }
+      throw err;
+    }
+  };
+
+  /** Who sent the request (401 without a valid credential). */
+  const identify = (endpoint: string, req: IncomingMessage): Promise<ProxyIdentity> =>
+    refusing(endpoint, req, {}, undefined, () => auth.authenticate(req.headers.authorization));
+
+  /** 403 unless the identity may act as this Dataplane (with its inbound tags when given). */
+  const permitDataplane = (
+    endpoint: string,
+    req: IncomingMessage,
+    identity: ProxyIdentity,
+    target: { mesh: string; name: string; inboundTags?: readonly Readonly<Record<string, string>>[] },
+  ): Promise<void> =>
+    refusing(endpoint, req, { kind: 'Dataplane', mesh: target.mesh, name: target.name }, identity, () =>
+      auth.authorizeDataplane(identity, target),
+    );
+
+  /** 403 unless the identity may act as this ZoneIngress. */
+  const permitIngress = (
+    endpoint: string,
+    req: IncomingMessage,
+    identity: ProxyIdentity,
+    name: string,
+  ): Promise<void> =>
+    refusing(endpoint, req, { kind: 'ZoneIngress', name }, identity, () =>
+      auth.authorizeIngress(identity, name),
+    );
 
   const readJson = async (req: IncomingMessage): Promise<unknown> =>
     decodeBody(await readBodyText(req, deps.bodyLimitBytes), req.headers['content-type']);
@@ -87,6 +153,7 @@ export function createDpEndpoints(deps: DpEndpointDependencies) {
     async register(req: IncomingMessage): Promise<JsonReply> {
       let kind = 'unknown';
       try {
+        const identity = await identify('register', req);
         const request = parse(RegisterRequestSchema, await readJson(req));
         kind = request.kind;
         const resource = await registerProxy({
@@ -95,6 +162,14 @@ export function createDpEndpoints(deps: DpEndpointDependencies) {
           kind: request.kind,
           resource: request.resource,
           initialServices: () => discovery.availableServices(),
+          authorize: (decoded) =>
+            decoded.type === 'ZoneIngress'
+              ? permitIngress('register', req, identity, decoded.meta.name)
+              : permitDataplane('register', req, identity, {
+                  mesh: decoded.meta.mesh ?? '',
+                  name: decoded.meta.name,
+                  inboundTags: inboundTagsOf(decoded as Resource),
+                }),
         });
         await settle();
         let certificate: CertificateResponse | undefined;
@@ -130,7 +205,9 @@ export function createDpEndpoints(deps: DpEndpointDependencies) {
 
     async health(req: IncomingMessage): Promise<JsonReply> {
       try {
+        const identity = await identify('health', req);
         const report = parse(HealthReportSchema, await readJson(req));
+        await permitDataplane('health', req, identity, { mesh: report.mesh, name: report.name });
         const changed = await recordHealth(store, report);
         metrics.healthReports.inc({ result: changed ? 'changed' : 'unchanged' });
         if (changed)
@@ -146,6 +223,7 @@ export function createDpEndpoints(deps: DpEndpointDependencies) {
     },
 
     async certificates(req: IncomingMessage): Promise<JsonReply> {
+      const identity = await identify('certificates', req);
       const request = parse(CertificateRequestSchema, await readJson(req));
       if (request.kind !== 'Dataplane') {
         throw new MeshError('InvalidInput', 'zone ingresses never decrypt traffic and get no certificate', {
@@ -159,16 +237,28 @@ export function createDpEndpoints(deps: DpEndpointDependencies) {
           `Dataplane ${request.mesh}/${request.name} is not registered; register first`,
         );
       }
+      // Checked against what is stored now: the certificate's SANs come from these inbound tags.
+      await permitDataplane('certificates', req, identity, {
+        mesh: request.mesh,
+        name: request.name,
+        inboundTags: inboundTagsOf(dataplane),
+      });
       return { status: 200, body: await issue(dataplane, request.csr, 'rotation') };
     },
 
-    /** Opens the stream on `res`; throws (before writing anything) when the proxy is unknown. */
-    stream(query: URLSearchParams, res: ServerResponse): void {
+    /**
+     * Opens the stream on `res`; throws (before writing anything) when the caller may not act as
+     * that proxy or the proxy is unknown.
+     */
+    async stream(req: IncomingMessage, query: URLSearchParams, res: ServerResponse): Promise<void> {
+      const identity = await identify('stream', req);
       const parsed = parse(StreamQuerySchema, Object.fromEntries(query));
       const ref: ProxyRef =
         parsed.kind === 'Dataplane'
           ? { mesh: parsed.mesh, name: parsed.name }
           : { mesh: '', name: parsed.name };
+      if (parsed.kind === 'Dataplane') await permitDataplane('stream', req, identity, ref);
+      else await permitIngress('stream', req, identity, ref.name);
       const config =
         parsed.kind === 'Dataplane' ? discovery.proxyConfig(ref) : discovery.ingressConfig(parsed.name);
       if (config === undefined) {
@@ -178,6 +268,7 @@ export function createDpEndpoints(deps: DpEndpointDependencies) {
       }
       presence.connected(parsed.kind, ref);
       refreshProxies();
+      markOnline(parsed.kind, ref, true);
       log.info(
         { kind: parsed.kind, mesh: parsed.kind === 'Dataplane' ? ref.mesh : undefined, name: ref.name },
         'proxy connected',
@@ -185,6 +276,7 @@ export function createDpEndpoints(deps: DpEndpointDependencies) {
       streams.open(parsed.kind, ref, res, config, () => {
         presence.disconnected(parsed.kind, ref);
         refreshProxies();
+        markOnline(parsed.kind, ref, false);
         log.info(
           { kind: parsed.kind, mesh: parsed.kind === 'Dataplane' ? ref.mesh : undefined, name: ref.name },
           'proxy disconnected',
@@ -192,6 +284,19 @@ export function createDpEndpoints(deps: DpEndpointDependencies) {
       });
       metrics.pushes.inc({ kind: parsed.kind, mesh: ref.mesh });
     },
+  };
+}
+
+/**
+ * Writes a sidecar's online state onto its Dataplane in the background (a label that syncs to
+ * global); a failure is logged, never thrown into the stream handling.
+ */
+function presenceWriter(store: ResourceStore, log: Logger) {
+  return (kind: DpProxyKind, ref: ProxyRef, online: boolean): void => {
+    if (kind !== 'Dataplane') return;
+    recordPresence(store, ref, online).catch((err: unknown) =>
+      log.warn({ mesh: ref.mesh, name: ref.name, online, err }, 'could not record proxy presence'),
+    );
   };
 }
 

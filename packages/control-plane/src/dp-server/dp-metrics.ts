@@ -19,6 +19,8 @@ export interface DpMetrics {
   readonly healthReports: Counter<'result'>;
   /** Configs built by discovery, by kind: what incremental recomputation saves shows here. */
   readonly builds: Counter<'kind'>;
+  /** Requests refused for their credential, by endpoint and reason (`unauthenticated`, `forbidden`). */
+  readonly authRefusals: Counter<'endpoint' | 'reason'>;
 }
 
 /** Makes and registers the instruments. */
@@ -53,6 +55,12 @@ export function createDpMetrics(registry: Registry): DpMetrics {
       name: 'zonemesh_dp_server_health_reports_total',
       help: 'Inbound health reports, by result',
       labelNames: ['result'],
+      registers,
+    }),
+    authRefusals: new Counter({
+      name: 'zonemesh_dp_server_auth_refusals_total',
+      help: 'Proxy requests refused for their credential (missing, invalid, or not covering the request), by endpoint and reason',
+      labelNames: ['endpoint', 'reason'],
       registers,
     }),
     builds: new Counter({

@@ -8,6 +8,7 @@ import type {
 import { createCsr, identityOf, verifyChain } from '@zonemesh/pki';
 import { createMemoryStore, type ResourceStore } from '@zonemesh/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { allowAnyProxy } from '../auth/proxy-authentication.js';
 import { ControlPlaneConfigSchema } from '../config.js';
 import { createControlPlaneRuntime, type ControlPlaneRuntime } from '../control-plane-runtime.js';
 import { setupMeshCa } from '../mesh-ca/setup-mesh-ca.js';
@@ -63,7 +64,13 @@ async function startZone(): Promise<Zone> {
   const store = createMemoryStore();
   await store.create(mtlsMesh);
   const meshCa = setupMeshCa(runtime, store);
-  const dp = setupDpServer(runtime, { store, meshCa, pingIntervalMs: 200, offlineGraceMs: graceMs });
+  const dp = setupDpServer(runtime, {
+    store,
+    meshCa,
+    auth: allowAnyProxy,
+    pingIntervalMs: 200,
+    offlineGraceMs: graceMs,
+  });
   await runtime.lifecycle.start();
   const address = dp.address();
   if (address === undefined) throw new Error('dp server did not listen');

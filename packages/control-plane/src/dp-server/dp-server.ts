@@ -1,6 +1,6 @@
 /**
  * The zone control plane's dataplane server (`--dp-server-address`): proxies register, hold a
- * config stream, report their inbounds' health and rotate certificates here (briefs/dp-protocol.md).
+ * config stream, report their inbounds' health and rotate certificates here (docs/dataplane-protocol.md).
  * It keeps discovery fed from the zone's store, pushes every config whose version changed to the
  * proxies' open streams, tracks which proxies are online, and keeps the `availableServices` of the
  * zone's own ZoneIngresses up to date. Zone mode only.
@@ -12,6 +12,7 @@ import { createDiscovery, type DiscoveryUpdate } from '@zonemesh/discovery';
 import { defaultBodyLimitBytes, errorBody, type HostPort } from '@zonemesh/runtime';
 import type { ResourceStore } from '@zonemesh/store';
 import type { ControlPlaneRuntime } from '../control-plane-runtime.js';
+import type { ProxyAuthenticator } from '../auth/proxy-authentication.js';
 import type { MeshCa } from '../mesh-ca/mesh-ca.js';
 import { zoneNameOf } from '../mesh-ca/setup-mesh-ca.js';
 import { createConfigStreams } from './config-streams.js';
@@ -34,6 +35,8 @@ export interface DpServerDependencies {
   readonly store: ResourceStore;
   /** The zone's CA (from `setupMeshCa`); undefined only on global, where no server runs. */
   readonly meshCa: MeshCa | undefined;
+  /** How proxies are authenticated (`setupAuth(...).proxies`, or `allowAnyProxy`). */
+  readonly auth: ProxyAuthenticator;
   /** Default {@link defaultPingIntervalMs}; tests shorten it. */
   readonly pingIntervalMs?: number;
   /** Default {@link defaultOfflineGraceMs}; tests shorten it. */
@@ -122,6 +125,7 @@ export function setupDpServer(runtime: ControlPlaneRuntime, deps: DpServerDepend
         metrics,
         log,
         bodyLimitBytes: defaultBodyLimitBytes,
+        auth: deps.auth,
       });
       const http = createServer((req, res) => {
         route(endpoints, req, res).catch((err: unknown) => {
@@ -181,7 +185,7 @@ export function setupDpServer(runtime: ControlPlaneRuntime, deps: DpServerDepend
       '/v1/certificates': { POST: () => endpoints.certificates(req) },
       '/v1/stream': {
         GET: async () => {
-          endpoints.stream(url.searchParams, res);
+          await endpoints.stream(req, url.searchParams, res);
           return undefined;
         },
       },

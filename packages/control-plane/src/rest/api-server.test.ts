@@ -1,6 +1,7 @@
 import { createHttpServer, createLogger, createMetricsRegistry } from '@zonemesh/runtime';
 import { createMemoryStore, type ResourceStore } from '@zonemesh/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testAuth } from '../auth/__fixtures__/test-auth.js';
 import { ControlPlaneConfigSchema } from '../config.js';
 import { noFederation, type Federation } from '../federation.js';
 import { createApiRouter } from './api-server.js';
@@ -21,7 +22,10 @@ async function startApi(flags: Record<string, string>, federation: Federation = 
   const server = createHttpServer({
     name: 'api-server',
     address: { host: '127.0.0.1', port: 0 },
-    router: createApiRouter({ config, version: '9.9.9', store, federation }, metrics),
+    router: createApiRouter(
+      { config, version: '9.9.9', store, federation, auth: testAuth(config, store) },
+      metrics,
+    ),
     log: createLogger({ level: 'silent' }),
     metrics,
     metricPrefix: 'zonemesh_api_',

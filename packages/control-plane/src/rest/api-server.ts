@@ -9,6 +9,8 @@ import type { ApiDependencies } from './api-dependencies.js';
 import { addInspectRoutes } from './inspect-routes.js';
 import { addResourceRoutes } from './resource-routes.js';
 import { addZoneRoutes } from './zone-routes.js';
+import { authenticatedRouter } from './api-access.js';
+import { addTokenRoutes } from './token-routes.js';
 import { addGuiRoutes } from '../gui/gui-routes.js';
 import { registerControlPlaneMetrics } from '../views/control-plane-metrics.js';
 import { addViewRoutes } from '../views/view-routes.js';
@@ -16,7 +18,10 @@ import type { Registry } from 'prom-client';
 
 /** Builds the API's router (also used by tests without a process around it). */
 export function createApiRouter(deps: ApiDependencies, metrics: Registry): Router {
-  const router = createRouter()
+  const router = authenticatedRouter(createRouter(), {
+    tokens: deps.auth.tokens,
+    localhostIsAdmin: deps.config.apiLocalhostIsAdmin,
+  })
     .get('/', () => ({
       body: {
         product: 'zonemesh',
@@ -29,6 +34,7 @@ export function createApiRouter(deps: ApiDependencies, metrics: Registry): Route
     }))
     .get('/ready', () => ({ body: 'ok\n' }))
     .get('/metrics', async () => ({ body: await metrics.metrics(), contentType: metrics.contentType }));
+  addTokenRoutes(router, deps, deps.auth);
   addZoneRoutes(router, deps);
   addInspectRoutes(router, deps);
   addViewRoutes(router, deps);

@@ -1,23 +1,17 @@
 /**
- * Who may write what through the REST API. Reads are open; writes need an admin (loopback with
- * `--api-localhost-is-admin`), and each mode owns some kinds: a federated zone refuses kinds
- * written on global, global refuses kinds written in zones. Sync writes straight to the store,
- * so these rules only bind users.
+ * Who may write what through the REST API. Reads are open; writes need an admin (a user token of
+ * group `mesh-system:admin`, or loopback with `--api-localhost-is-admin`; see api-access.ts), and
+ * each mode owns some kinds: a federated zone refuses kinds written on global, global refuses
+ * kinds written in zones. Sync writes straight to the store, so these rules only bind users.
  */
 import { MeshError, type KindDescriptor } from '@zonemesh/api';
-import { isLoopback, type HttpRequest } from '@zonemesh/runtime';
+import type { HttpRequest } from '@zonemesh/runtime';
 import { isFederatedZone, type ControlPlaneConfig } from '../config.js';
+import { requireAdmin } from './api-access.js';
 
-/** Throws `Unauthenticated` unless the request may write. */
+/** Throws `Unauthenticated` (anonymous) or `Forbidden` (not an admin) unless the request may write. */
 export function requireWriter(request: HttpRequest, config: ControlPlaneConfig): void {
-  if (config.apiLocalhostIsAdmin && isLoopback(request.remoteAddress)) return;
-  const hint = config.apiLocalhostIsAdmin
-    ? 'send the request from the control plane host (loopback)'
-    : 'start the control plane with --api-localhost-is-admin and send it from loopback';
-  throw new MeshError(
-    'Unauthenticated',
-    `writing needs admin rights and admin tokens are not supported yet: ${hint}`,
-  );
+  requireAdmin(request, 'writing', config.apiLocalhostIsAdmin);
 }
 
 /** Throws `MethodNotAllowed` (405) when this mode does not accept user writes of the kind. */

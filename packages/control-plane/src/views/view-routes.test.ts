@@ -16,6 +16,7 @@ import {
   zoneIngress,
 } from '@zonemesh/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
+import { testAuth } from '../auth/__fixtures__/test-auth.js';
 import { ControlPlaneConfigSchema } from '../config.js';
 import { noFederation } from '../federation.js';
 import { createApiRouter } from '../rest/api-server.js';
@@ -37,7 +38,10 @@ async function startApi(flags: Record<string, string>, resources: readonly NewRe
   const server = createHttpServer({
     name: 'api-server',
     address: { host: '127.0.0.1', port: 0 },
-    router: createApiRouter({ config, version: '9.9.9', store, federation: noFederation }, metrics),
+    router: createApiRouter(
+      { config, version: '9.9.9', store, federation: noFederation, auth: testAuth(config, store) },
+      metrics,
+    ),
     log: createLogger({ level: 'silent' }),
   });
   const controller = new AbortController();
