@@ -2,6 +2,7 @@ import { createHttpServer, createLogger, createMetricsRegistry } from '@zonemesh
 import { createMemoryStore, type ResourceStore } from '@zonemesh/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testAuth } from '../auth/__fixtures__/test-auth.js';
+import type { ControlPlaneAuth } from '../auth/setup-auth.js';
 import { ControlPlaneConfigSchema } from '../config.js';
 import { noFederation, type Federation } from '../federation.js';
 import { createApiRouter } from './api-server.js';
@@ -9,6 +10,7 @@ import { createApiRouter } from './api-server.js';
 interface Api {
   readonly base: string;
   readonly store: ResourceStore;
+  readonly auth: ControlPlaneAuth;
   stop(): Promise<void>;
 }
 
@@ -19,13 +21,11 @@ async function startApi(flags: Record<string, string>, federation: Federation = 
   const config = ControlPlaneConfigSchema.parse(flags);
   const store = createMemoryStore();
   const metrics = createMetricsRegistry({ defaultMetrics: false });
+  const auth = testAuth(config, store);
   const server = createHttpServer({
     name: 'api-server',
     address: { host: '127.0.0.1', port: 0 },
-    router: createApiRouter(
-      { config, version: '9.9.9', store, federation, auth: testAuth(config, store) },
-      metrics,
-    ),
+    router: createApiRouter({ config, version: '9.9.9', store, federation, auth }, metrics),
     log: createLogger({ level: 'silent' }),
     metrics,
     metricPrefix: 'zonemesh_api_',
@@ -35,6 +35,7 @@ async function startApi(flags: Record<string, string>, federation: Federation = 
   const api = {
     base: `http://127.0.0.1:${server.address()?.port}`,
     store,
+    auth,
     async stop() {
       controller.abort();
       await done;
@@ -417,5 +418,119 @@ describe('deleting a mesh', () => {
     expect((await fetch(`${api.base}/meshes/default`, { method: 'DELETE' })).status).toBe(200);
     expect((await api.store.list('TrafficPermission')).total).toBe(0);
     expect((await fetch(`${api.base}/meshes/default`)).status).toBe(404);
+  });
+});
+
+describe('authentication and authorization', () => {
+  let api: Api;
+  const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+  const userToken = async (groups: string[]) =>
+    (await api.auth.tokens.issue({ kind: 'user', name: 'someone', groups, validForMs: 3_600_000 })).token;
+  const providedMesh = {
+    type: 'Mesh',
+    name: 'secretive',
+    mtls: {
+      enabledBackend: 'ca-1',
+      backends: [
+        {
+          name: 'ca-1',
+          type: 'provided',
+          conf: {
+            cert: { inlineString: 'CERTIFICATE' },
+            key: { inlineString: '-----BEGIN PRIVATE KEY-----\nTOP-SECRET\n' },
+          },
+        },
+      ],
+    },
+  };
+
+  beforeAll(async () => {
+    api = await startApi({ mode: 'zone', zone: 'zone-1', apiLocalhostIsAdmin: 'false' });
+  });
+
+  it('refuses anonymous writes (401) when loopback is not admin, but lets anyone read', async () => {
+    const refused = await put(api.base, '/meshes/default', meshYaml);
+    expect(refused.status).toBe(401);
+    expect((await json(refused)).title).toMatch(
+      /^writing needs admin rights: send a user token of group mesh-system:admin/,
+    );
+    expect(await api.store.get({ type: 'Mesh', name: 'default' })).toBeUndefined();
+    expect((await fetch(`${api.base}/meshes`)).status).toBe(200);
+  });
+
+  it('accepts writes with a mesh-system:admin user token; other users may only read (403)', async () => {
+    const admin = await userToken(['mesh-system:admin']);
+    expect((await put(api.base, '/meshes/default', meshYaml, bearer(admin))).status).toBe(201);
+    const reader = await userToken(['developers']);
+    const forbidden = await put(
+      api.base,
+      '/meshes/default/traffic-permissions/tp',
+      tpYaml('tp'),
+      bearer(reader),
+    );
+    expect(forbidden.status).toBe(403);
+    expect((await json(forbidden)).title).toMatch(/user someone is not in group mesh-system:admin/);
+    expect((await fetch(`${api.base}/meshes/default`, { headers: bearer(reader) })).status).toBe(200);
+  });
+
+  it('refuses invalid, revoked and proxy tokens with 401, reads included', async () => {
+    expect((await fetch(`${api.base}/meshes`, { headers: bearer('not-a-token') })).status).toBe(401);
+    expect((await fetch(`${api.base}/meshes`, { headers: { authorization: 'Basic abc' } })).status).toBe(401);
+    const revoked = await userToken(['mesh-system:admin']);
+    const [, payload] = revoked.split('.');
+    const { jti } = JSON.parse(Buffer.from(payload ?? '', 'base64url').toString()) as { jti: string };
+    await api.auth.revocations.revoke(jti);
+    const answer = await fetch(`${api.base}/meshes`, { headers: bearer(revoked) });
+    expect(answer.status).toBe(401);
+    expect((await json(answer)).title).toBe(`the token ${jti} is revoked`);
+    const { token: proxy } = await api.auth.tokens.issue({
+      kind: 'dataplane',
+      mesh: 'default',
+      name: 'web-1',
+      validForMs: 60_000,
+    });
+    expect((await json(await fetch(`${api.base}/meshes`, { headers: bearer(proxy) }))).title).toMatch(
+      /dataplane token is for proxies/,
+    );
+  });
+
+  it('never shows secrets to non-admins; admins see what they stored', async () => {
+    const admin = await userToken(['mesh-system:admin']);
+    expect((await put(api.base, '/meshes/secretive', providedMesh, bearer(admin))).status).toBe(201);
+    const anonymous = await (await fetch(`${api.base}/meshes/secretive`)).text();
+    expect(anonymous).not.toContain('TOP-SECRET');
+    expect(JSON.parse(anonymous)).toMatchObject({
+      mtls: {
+        backends: [{ conf: { cert: { inlineString: 'CERTIFICATE' }, key: { inlineString: '[redacted]' } } }],
+      },
+    });
+    expect(await (await fetch(`${api.base}/meshes`)).text()).not.toContain('TOP-SECRET');
+    expect(await (await fetch(`${api.base}/meshes/secretive`, { headers: bearer(admin) })).text()).toContain(
+      'TOP-SECRET',
+    );
+  });
+
+  it('issues tokens to admins only, as bare text; lists signing keys without key material', async () => {
+    const body = JSON.stringify({ mesh: 'default', name: 'web-1' });
+    const post = (path: string, headers: Record<string, string> = {}) =>
+      fetch(`${api.base}${path}`, {
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'application/json', ...headers },
+      });
+    expect((await post('/tokens/dataplane')).status).toBe(401);
+    expect((await post('/tokens/dataplane', bearer(await userToken(['developers'])))).status).toBe(403);
+    const issued = await post('/tokens/dataplane', bearer(await userToken(['mesh-system:admin'])));
+    expect(issued.status).toBe(200);
+    expect(issued.headers.get('content-type')).toMatch(/^text\/plain/);
+    const token = await issued.text();
+    expect(await api.auth.tokens.verify(token)).toMatchObject({ kind: 'dataplane', name: 'web-1' });
+    const keys = await fetch(`${api.base}/tokens/signing-keys`, {
+      headers: bearer(await userToken(['mesh-system:admin'])),
+    });
+    const text = await keys.text();
+    expect(JSON.parse(text).items).toEqual([expect.objectContaining({ active: true })]);
+    expect(text).not.toMatch(/KEY|Pem/);
+    expect((await fetch(`${api.base}/tokens/signing-keys`)).status).toBe(401);
   });
 });

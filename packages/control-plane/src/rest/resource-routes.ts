@@ -15,11 +15,14 @@ import {
   type FieldError,
   type KindDescriptor,
   type NewResource,
+  type Resource,
   type ResourceKey,
 } from '@zonemesh/api';
 import type { HttpRequest, HttpResponse, Router } from '@zonemesh/runtime';
 import type { ApiDependencies } from './api-dependencies.js';
 import { listBody, pageOf } from './paging.js';
+import { identityOf, isAdmin } from './api-access.js';
+import { redactSecrets } from './secret-redaction.js';
 import { requireWritableKind, requireWriter } from './write-rules.js';
 
 /** Registers every resource route. */
@@ -27,15 +30,15 @@ export function addResourceRoutes(router: Router, deps: ApiDependencies): void {
   const mesh = meshDescriptor();
   router
     .get('/meshes', (req) => list(deps, req, mesh))
-    .get('/meshes/:name', (req) => get(deps, mesh, { type: 'Mesh', name: param(req, 'name') }))
+    .get('/meshes/:name', (req) => get(deps, req, { type: 'Mesh', name: param(req, 'name') }))
     .put('/meshes/:name', (req) => put(deps, req, mesh, { type: 'Mesh', name: param(req, 'name') }))
     .delete('/meshes/:name', (req) => remove(deps, req, mesh, { type: 'Mesh', name: param(req, 'name') }))
     .get('/meshes/:mesh/:plural', (req) => list(deps, req, meshScoped(req), param(req, 'mesh')))
-    .get('/meshes/:mesh/:plural/:name', (req) => get(deps, meshScoped(req), meshKey(req)))
+    .get('/meshes/:mesh/:plural/:name', (req) => get(deps, req, meshKey(req)))
     .put('/meshes/:mesh/:plural/:name', (req) => put(deps, req, meshScoped(req), meshKey(req)))
     .delete('/meshes/:mesh/:plural/:name', (req) => remove(deps, req, meshScoped(req), meshKey(req)))
     .get('/:plural', (req) => list(deps, req, byPlural(req)))
-    .get('/:plural/:name', (req) => get(deps, globalScoped(req), globalKey(req)))
+    .get('/:plural/:name', (req) => get(deps, req, globalKey(req)))
     .put('/:plural/:name', (req) => put(deps, req, globalScoped(req), globalKey(req)))
     .delete('/:plural/:name', (req) => remove(deps, req, globalScoped(req), globalKey(req)));
 }
@@ -49,18 +52,20 @@ async function list(
   const page = pageOf(req);
   const options = { size: page.size, offset: page.offset, ...(mesh === undefined ? {} : { mesh }) };
   const result = await deps.store.list(descriptor.type, options);
-  const items = result.items.map((resource) => toUniversal(resource));
+  const items = result.items.map((resource) => readable(req, resource));
   return { body: listBody(req, page, items, result.total, result.next) };
 }
 
-async function get(
-  deps: ApiDependencies,
-  descriptor: KindDescriptor,
-  key: ResourceKey,
-): Promise<HttpResponse> {
+async function get(deps: ApiDependencies, req: HttpRequest, key: ResourceKey): Promise<HttpResponse> {
   const resource = await deps.store.get(key);
   if (resource === undefined) throw notFound(key);
-  return { headers: { etag: `"${resource.meta.version}"` }, body: toUniversal(resource) };
+  return { headers: { etag: `"${resource.meta.version}"` }, body: readable(req, resource) };
+}
+
+/** The Universal form a caller may read: secrets only for admins (see secret-redaction.ts). */
+function readable(req: HttpRequest, resource: Resource): Record<string, unknown> {
+  const universal = toUniversal(resource);
+  return isAdmin(identityOf(req)) ? universal : redactSecrets(resource.type, universal);
 }
 
 async function put(
