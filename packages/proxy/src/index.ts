@@ -54,4 +54,9 @@ export type {
   MtlsServerOptions,
 } from './mtls.js';
 export { createControlPlaneLink, runSession } from './control-plane-link.js';
-export type { Backoff, ControlPlaneLink, ControlPlaneLinkOptions, SessionOptions } from './control-plane-link.js';
+export type {
+  Backoff,
+  ControlPlaneLink,
+  ControlPlaneLinkOptions,
+  SessionOptions,
+} from './control-plane-link.js';

@@ -30,7 +30,8 @@ export function openCaNatsLink(options: CaNatsOptions, log: Logger, signal: Abor
     .split(',')
     .map((url) => url.trim())
     .filter((url) => url !== '');
-  const authenticator = options.credsFile === undefined ? undefined : authenticatorFromFile(options.credsFile);
+  const authenticator =
+    options.credsFile === undefined ? undefined : authenticatorFromFile(options.credsFile);
   let current: NatsConnection | undefined;
   let waiters: ((nc: NatsConnection) => void)[] = [];
 
