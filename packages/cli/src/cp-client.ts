@@ -12,6 +12,7 @@ import {
   type KindDescriptor,
   type MeshErrorCode,
 } from '@zonemesh/api';
+import { trustCertificateAuthority } from '@zonemesh/runtime';
 import * as z from 'zod';
 import { UsageError } from './command.js';
 import type { GlobalOptions } from './global-options.js';
@@ -62,10 +63,12 @@ export interface ControlPlaneClient {
 
 /**
  * Makes a client from the global options. Reads `--token-file` now (a missing or empty file is a
- * usage error) and sends it as a Bearer token on every request.
+ * usage error) and sends it as a Bearer token on every request. With `--ca-cert-file`, HTTPS
+ * control planes are verified against that CA (instead of the system roots).
  */
 export async function createControlPlaneClient(options: GlobalOptions): Promise<ControlPlaneClient> {
   const token = options.tokenFile === undefined ? undefined : await readToken(options.tokenFile);
+  if (options.caCertFile !== undefined) trustCertificateAuthority(await readCa(options.caCertFile));
   const baseUrl = options.cp.replace(/\/+$/, '');
 
   const request: ControlPlaneClient['request'] = async (method, path, requestOptions = {}) => {
@@ -85,7 +88,11 @@ export async function createControlPlaneClient(options: GlobalOptions): Promise<
       });
       text = await response.text();
     } catch (err) {
-      throw new MeshError('Unavailable', `cannot reach the control plane at ${baseUrl}: ${reasonOf(err)}`, {
+      const reason = reasonOf(err);
+      const hint = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY/.test(reason)
+        ? ' (its HTTPS certificate is not trusted: pass the CA with --ca-cert-file)'
+        : '';
+      throw new MeshError('Unavailable', `cannot reach the control plane at ${baseUrl}: ${reason}${hint}`, {
         cause: err,
       });
     }
@@ -124,6 +131,19 @@ export function resourcePath(
   const name = target.name === undefined ? '' : `/${encodeURIComponent(target.name)}`;
   if (descriptor.type === 'Mesh' || !isMeshScoped(descriptor.type)) return `/${descriptor.plural}${name}`;
   return `/meshes/${encodeURIComponent(target.mesh ?? 'default')}/${descriptor.plural}${name}`;
+}
+
+async function readCa(file: string): Promise<string> {
+  let pem: string;
+  try {
+    pem = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`--ca-cert-file: cannot read ${file}: ${reasonOf(err)}`);
+  }
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
+    throw new UsageError(`--ca-cert-file: ${file} holds no PEM certificate`);
+  }
+  return pem;
 }
 
 async function readToken(file: string): Promise<string> {

@@ -126,6 +126,24 @@ export const controlPlaneFlags = {
     description: "requests from loopback are admin without a token (Kuma's default; false for production)",
     default: 'true',
   },
+  'tls-cert-file': {
+    type: 'string',
+    description: 'serve the API and the dataplane server over HTTPS with this certificate (chain), PEM',
+    valueName: 'FILE',
+  },
+  'tls-key-file': { type: 'string', description: 'the key of --tls-cert-file, PEM', valueName: 'FILE' },
+  'tls-dir': {
+    type: 'string',
+    description:
+      'without --tls-cert-file: make a CA and a server certificate in DIR at first start (kept for later starts) and serve HTTPS; clients trust DIR/ca.crt (--ca-cert-file)',
+    valueName: 'DIR',
+  },
+  'tls-hostnames': {
+    type: 'string',
+    description:
+      'extra DNS names and IPs of the certificate --tls-dir makes, comma-separated (localhost, 127.0.0.1, ::1 and the host name are always in)',
+    valueName: 'LIST',
+  },
   'dp-auth': {
     type: 'string',
     description:
@@ -202,6 +220,18 @@ export const ControlPlaneConfigSchema = z
     sidecarCpAddress: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
     zoneOfflineTimeout: DurationSchema.default(30_000).pipe(z.number().min(1_000, 'must be at least 1s')),
     apiLocalhostIsAdmin: z.stringbool().default(true),
+    tlsCertFile: z.string().min(1).optional(),
+    tlsKeyFile: z.string().min(1).optional(),
+    tlsDir: z.string().min(1).optional(),
+    tlsHostnames: z
+      .string()
+      .optional()
+      .transform((text) =>
+        (text ?? '')
+          .split(',')
+          .map((name) => name.trim())
+          .filter((name) => name !== ''),
+      ),
     dpAuth: z
       .string()
       .default('token')
@@ -232,6 +262,13 @@ export const ControlPlaneConfigSchema = z
           code: 'custom',
           path: [config.webhookCertFile === undefined ? 'webhookCertFile' : 'webhookKeyFile'],
           message: 'is required with --webhook-cert-file and --webhook-key-file together',
+        });
+      }
+      if ((config.tlsCertFile === undefined) !== (config.tlsKeyFile === undefined)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [config.tlsCertFile === undefined ? 'tlsCertFile' : 'tlsKeyFile'],
+          message: 'is required with --tls-cert-file and --tls-key-file together',
         });
       }
       if (config.store === 'redis' && config.redisUrl === undefined) {

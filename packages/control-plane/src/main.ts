@@ -2,9 +2,10 @@
  * `zonemesh-cp`: the composition root. Parses the command line once, then wires the store, sync
  * and the REST API into one lifecycle that SIGTERM/SIGINT stop. Nothing imports this module.
  */
-import { runUntilStopped, type HostPort } from '@zonemesh/runtime';
+import { toMeshError } from '@zonemesh/api';
+import { runUntilStopped, type HostPort, type ServerTls } from '@zonemesh/runtime';
 import { parseCommandLine } from './command-line.js';
-import { createControlPlaneRuntime } from './control-plane-runtime.js';
+import { type ControlPlaneRuntime, createControlPlaneRuntime } from './control-plane-runtime.js';
 import { setupDefaultMesh } from './default-mesh.js';
 import { setupAuth } from './auth/setup-auth.js';
 import { setupDpServer } from './dp-server/dp-server.js';
@@ -13,6 +14,7 @@ import { connectKubernetes, setupKubernetes } from './kubernetes-setup.js';
 import { setupApiServer } from './rest/api-server.js';
 import { setupStore } from './store-setup.js';
 import { setupSync } from './sync-setup.js';
+import { defaultTlsHostnames, loadServerTls } from './tls/server-tls.js';
 
 const commandLine = parseCommandLine(process.argv.slice(2), process.env);
 if (commandLine.kind === 'help') {
@@ -25,6 +27,7 @@ if (commandLine.kind === 'usage-error') {
 }
 
 const runtime = createControlPlaneRuntime(commandLine.config);
+const serverTls = await loadTls(runtime);
 const kube = connectKubernetes(runtime, process.env);
 const store = setupStore(runtime, kube);
 setupDefaultMesh(runtime, store);
@@ -32,8 +35,8 @@ const federation = setupSync(runtime, store);
 setupKubernetes(runtime, store, kube);
 const auth = setupAuth(runtime, store, kube);
 const meshCa = setupMeshCa(runtime, store, { workloadLifetimeMs: runtime.config.dpCertLifetime });
-const dpServer = setupDpServer(runtime, { store, meshCa, auth: auth.proxies });
-const api = setupApiServer(runtime, { store, federation, auth });
+const dpServer = setupDpServer(runtime, { store, meshCa, auth: auth.proxies, tls: serverTls });
+const api = setupApiServer(runtime, { store, federation, auth }, serverTls);
 await runUntilStopped(runtime.lifecycle, runtime.log, {
   readyFields: () => ({
     version: runtime.version,
@@ -41,6 +44,22 @@ await runUntilStopped(runtime.lifecycle, runtime.log, {
     dpServerAddress: formatHostPort(dpServer.address()),
   }),
 });
+
+/** The server certificate (`--tls-*`); a file that cannot be read or written ends the process (status 2). */
+async function loadTls(cp: ControlPlaneRuntime): Promise<ServerTls | undefined> {
+  const { config } = cp;
+  try {
+    return await loadServerTls(
+      { ...config, tlsHostnames: [...defaultTlsHostnames(), ...config.tlsHostnames] },
+      cp.log.child({ component: 'tls' }),
+    );
+  } catch (err) {
+    const error = toMeshError(err);
+    const causes = error.causes.map((cause) => `  ${cause.field}: ${cause.message}`);
+    process.stderr.write(`zonemesh-cp: ${error.message}\n${causes.join('\n')}\n`);
+    process.exit(2);
+  }
+}
 
 function formatHostPort(address: HostPort | undefined): string | undefined {
   return address === undefined ? undefined : `${address.host}:${address.port}`;

@@ -27,6 +27,12 @@ export const dataplaneFlags = {
     description: 'dataplane token sent to the control plane as a Bearer token',
     valueName: 'FILE',
   },
+  'ca-cert-file': {
+    type: 'string',
+    description:
+      "CA that signed the control plane's HTTPS certificate (the control plane's --tls-dir ca.crt)",
+    valueName: 'FILE',
+  },
   'admin-address': {
     type: 'string',
     description: '/ready and /metrics',
@@ -64,6 +70,7 @@ export const DataplaneConfigSchema = z.object({
       return vars;
     }),
   dataplaneTokenFile: z.string().min(1).optional(),
+  caCertFile: z.string().min(1).optional(),
   adminAddress: HostPortSchema.default({ host: '127.0.0.1', port: 9901 }),
   logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
 });

@@ -3,7 +3,8 @@
  * becomes a MeshError response `{"title","details","causes":[{"field","message"}]}` with the
  * code's HTTP status, so every edge answers errors the same way.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { MeshError, toMeshError, type FieldError } from '@zonemesh/api';
 import type { Logger } from 'pino';
@@ -40,6 +41,14 @@ export interface HttpServerOptions {
   readonly metricPrefix?: string;
   /** Default 1 MiB. */
   readonly bodyLimitBytes?: number;
+  /** When given, the server speaks HTTPS with this certificate (chain) and key, PEM. */
+  readonly tls?: ServerTls;
+}
+
+/** A server certificate (with its chain) and key, PEM. */
+export interface ServerTls {
+  readonly certPem: string;
+  readonly keyPem: string;
 }
 
 /** An HTTP server that starts listening in `start` and closes when the signal aborts. */
@@ -80,7 +89,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
         query: url.searchParams,
         headers: req.headers,
         remoteAddress: req.socket.remoteAddress,
-        baseUrl: `http://${req.headers.host ?? hostPortText(bound)}`,
+        baseUrl: `${options.tls === undefined ? 'http' : 'https'}://${req.headers.host ?? hostPortText(bound)}`,
         async body() {
           if (bodyRead) throw new Error('request body read twice');
           bodyRead = true;
@@ -108,12 +117,19 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     name: options.name,
     address: () => bound,
     async start(signal: AbortSignal): Promise<RunningComponent> {
-      const server = createServer({ keepAliveTimeout: 5_000 }, (req, res) => {
+      const listener = (req: IncomingMessage, res: ServerResponse): void => {
         handle(req, res).catch((err: unknown) => {
           log.error({ err }, 'response failed');
           res.destroy();
         });
-      });
+      };
+      const server: Server =
+        options.tls === undefined
+          ? createServer({ keepAliveTimeout: 5_000 }, listener)
+          : createTlsServer(
+              { keepAliveTimeout: 5_000, cert: options.tls.certPem, key: options.tls.keyPem },
+              listener,
+            );
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(options.address.port, options.address.host, () => {
@@ -123,7 +139,10 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       });
       const info = server.address() as AddressInfo;
       bound = { host: info.address, port: info.port };
-      log.info({ address: hostPortText(bound) }, 'http server listening');
+      log.info(
+        { address: hostPortText(bound), tls: options.tls !== undefined },
+        options.tls === undefined ? 'http server listening' : 'https server listening',
+      );
       const done = new Promise<void>((resolve) => {
         const close = (): void => {
           server.close(() => resolve());

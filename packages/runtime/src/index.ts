@@ -8,6 +8,7 @@ export {
   parseDuration,
 } from './config.js';
 export { createHttpServer, errorBody, isLoopback } from './http-server.js';
+export { trustCertificateAuthority } from './tls-trust.js';
 export { createLifecycle, runUntilStopped, stopOnTerminationSignals } from './lifecycle.js';
 export { createLogger, redactedFields } from './logger.js';
 export { createMetricsRegistry } from './metrics.js';
@@ -21,7 +22,7 @@ export type {
   LoadedConfig,
   RawConfig,
 } from './config.js';
-export type { ErrorBody, HttpServer, HttpServerOptions } from './http-server.js';
+export type { ErrorBody, HttpServer, HttpServerOptions, ServerTls } from './http-server.js';
 export type { Component, Lifecycle, RunningComponent } from './lifecycle.js';
 export type { LoggerOptions, LogLevel, Logger } from './logger.js';
 export type { MetricsOptions, Registry } from './metrics.js';

@@ -22,6 +22,12 @@ export const ingressFlags = {
     description: 'zone token (scope ingress) sent to the control plane as a Bearer token',
     valueName: 'FILE',
   },
+  'ca-cert-file': {
+    type: 'string',
+    description:
+      "CA that signed the control plane's HTTPS certificate (the control plane's --tls-dir ca.crt)",
+    valueName: 'FILE',
+  },
   'admin-address': {
     type: 'string',
     description: '/ready and /metrics',
@@ -47,6 +53,7 @@ export const IngressConfigSchema = z.object({
   cpAddress: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }),
   ingressFile: z.string({ error: 'is required' }).min(1, 'is required'),
   tokenFile: z.string().min(1).optional(),
+  caCertFile: z.string().min(1).optional(),
   adminAddress: HostPortSchema.default({ host: '127.0.0.1', port: 9902 }),
   clientHelloTimeout: DurationSchema.default(5_000).pipe(z.number().min(100, 'must be at least 100ms')),
   logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),

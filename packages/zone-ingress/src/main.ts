@@ -5,7 +5,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { MeshError, toMeshError } from '@zonemesh/api';
-import { createLifecycle, createLogger, createMetricsRegistry, runUntilStopped } from '@zonemesh/runtime';
+import {
+  createLifecycle,
+  createLogger,
+  createMetricsRegistry,
+  runUntilStopped,
+  trustCertificateAuthority,
+} from '@zonemesh/runtime';
 import { setupAdminServer } from './admin-server.js';
 import { parseCommandLine } from './command-line.js';
 import { type IngressFile, readIngressFile } from './ingress-file.js';
@@ -28,6 +34,7 @@ let token: string | undefined;
 try {
   file = await readIngressFile(config.ingressFile);
   token = config.tokenFile === undefined ? undefined : readToken(config.tokenFile);
+  if (config.caCertFile !== undefined) trustCertificateAuthority(readCaFile(config.caCertFile));
 } catch (err) {
   const error = toMeshError(err);
   const causes = error.causes.map((cause) => `  ${cause.field}: ${cause.message}`);
@@ -50,6 +57,16 @@ await runUntilStopped(runtime.lifecycle, log, {
     };
   },
 });
+
+function readCaFile(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new MeshError('InvalidInput', `cannot read CA file ${path}`, {
+      causes: [{ field: '--ca-cert-file', message: (err as Error).message }],
+    });
+  }
+}
 
 function readToken(path: string): string {
   try {

@@ -5,11 +5,12 @@
  * proxies' open streams, tracks which proxies are online, and keeps the `availableServices` of the
  * zone's own ZoneIngresses up to date. Zone mode only.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { toMeshError } from '@zonemesh/api';
 import { createDiscovery, type DiscoveryUpdate } from '@zonemesh/discovery';
-import { defaultBodyLimitBytes, errorBody, type HostPort } from '@zonemesh/runtime';
+import { defaultBodyLimitBytes, errorBody, type HostPort, type ServerTls } from '@zonemesh/runtime';
 import type { ResourceStore } from '@zonemesh/store';
 import type { ControlPlaneRuntime } from '../control-plane-runtime.js';
 import type { ProxyAuthenticator } from '../auth/proxy-authentication.js';
@@ -37,6 +38,8 @@ export interface DpServerDependencies {
   readonly meshCa: MeshCa | undefined;
   /** How proxies are authenticated (`setupAuth(...).proxies`, or `allowAnyProxy`). */
   readonly auth: ProxyAuthenticator;
+  /** When given, proxies connect over HTTPS with this certificate (`--tls-*`). */
+  readonly tls?: ServerTls | undefined;
   /** Default {@link defaultPingIntervalMs}; tests shorten it. */
   readonly pingIntervalMs?: number;
   /** Default {@link defaultOfflineGraceMs}; tests shorten it. */
@@ -127,12 +130,16 @@ export function setupDpServer(runtime: ControlPlaneRuntime, deps: DpServerDepend
         bodyLimitBytes: defaultBodyLimitBytes,
         auth: deps.auth,
       });
-      const http = createServer((req, res) => {
+      const listener = (req: IncomingMessage, res: ServerResponse): void => {
         route(endpoints, req, res).catch((err: unknown) => {
           log.error({ err }, 'dp server response failed');
           res.destroy();
         });
-      });
+      };
+      const http: Server =
+        deps.tls === undefined
+          ? createServer(listener)
+          : createTlsServer({ cert: deps.tls.certPem, key: deps.tls.keyPem }, listener);
       const { host, port } = runtime.config.dpServerAddress;
       const listen = (): Promise<boolean> =>
         new Promise((resolve) => {
@@ -148,7 +155,10 @@ export function setupDpServer(runtime: ControlPlaneRuntime, deps: DpServerDepend
             http.off('error', failed);
             const info = http.address() as AddressInfo;
             bound = { host: info.address, port: info.port };
-            log.info({ address: `${info.address}:${info.port}`, zone }, 'dp server listening');
+            log.info(
+              { address: `${info.address}:${info.port}`, zone, tls: deps.tls !== undefined },
+              'dp server listening',
+            );
             resolve(true);
           });
         });

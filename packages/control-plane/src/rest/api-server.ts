@@ -3,7 +3,13 @@
  * `/metrics` and `/ready`. `/ready` answers 200 as soon as the server listens: it means "serving
  * my API" and never waits for NATS, Redis or global.
  */
-import { createHttpServer, createRouter, type HttpServer, type Router } from '@zonemesh/runtime';
+import {
+  createHttpServer,
+  createRouter,
+  type HttpServer,
+  type Router,
+  type ServerTls,
+} from '@zonemesh/runtime';
 import type { ControlPlaneRuntime } from '../control-plane-runtime.js';
 import type { ApiDependencies } from './api-dependencies.js';
 import { addInspectRoutes } from './inspect-routes.js';
@@ -44,10 +50,11 @@ export function createApiRouter(deps: ApiDependencies, metrics: Registry): Route
   return router;
 }
 
-/** Adds the API server to the lifecycle; returns it (its bound address, once started). */
+/** Adds the API server (HTTPS when `tls` is given) to the lifecycle; returns it (its bound address, once started). */
 export function setupApiServer(
   runtime: ControlPlaneRuntime,
   deps: Omit<ApiDependencies, 'config' | 'version'>,
+  tls?: ServerTls,
 ): HttpServer {
   const router = createApiRouter(
     { ...deps, config: runtime.config, version: runtime.version },
@@ -60,6 +67,7 @@ export function setupApiServer(
     log: runtime.log,
     metrics: runtime.metrics,
     metricPrefix: 'zonemesh_api_',
+    ...(tls === undefined ? {} : { tls }),
   });
   runtime.lifecycle.add(server);
   return server;
