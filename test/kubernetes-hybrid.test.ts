@@ -42,6 +42,7 @@ const bin = (name: string): string => fileURLToPath(new URL(`../node_modules/.bi
 const podIp = '127.0.0.2';
 
 interface ControlPlane {
+  readonly name: string;
   readonly process: ManagedProcess;
   readonly base: string;
   readonly dpServer: string;
@@ -147,15 +148,15 @@ describe('hybrid federation: a Kubernetes zone and a VM zone', () => {
     const vmApi = await startTcpApp('vm-api');
     apps.push(vmApi);
     const vmProxies = await Promise.all([
-      startIngress('ingress-zone-vm', zoneVm.dpServer, folder),
-      startSidecar({ name: 'vm-api-1', service: 'vm-api', appPort: vmApi.port }, zoneVm.dpServer, folder),
+      startIngress('ingress-zone-vm', zoneVm, folder),
+      startSidecar({ name: 'vm-api-1', service: 'vm-api', appPort: vmApi.port }, zoneVm, folder),
       startSidecar(
         {
           name: 'frontend-1',
           service: 'frontend',
           outbounds: [{ port: frontendToBackend, service: 'backend_shop_svc_80' }],
         },
-        zoneVm.dpServer,
+        zoneVm,
         folder,
       ),
     ]);
@@ -218,7 +219,7 @@ describe('hybrid federation: a Kubernetes zone and a VM zone', () => {
     });
     const base = `http://127.0.0.1:${apiPort}`;
     await waitUntil(`${name} ready`, async () => (await fetch(`${base}/ready`)).status === 200, 20_000);
-    return { process: child, base, dpServer: `http://127.0.0.1:${dpPort}` };
+    return { name, process: child, base, dpServer: `http://127.0.0.1:${dpPort}` };
   }
 
   /** The zone ingress as its Deployment runs it: Pod and annotated Service in the API, the process from the init container's file. */
