@@ -6,6 +6,7 @@ import type { Command } from './command.js';
 import { applyCommand } from './commands/apply.js';
 import { deleteCommand } from './commands/delete.js';
 import { generateDataplaneTokenCommand } from './commands/generate-dataplane-token.js';
+import { generateNatsConfigCommand } from './commands/generate-nats-config.js';
 import { generateUserTokenCommand } from './commands/generate-user-token.js';
 import { generateZoneTokenCommand } from './commands/generate-zone-token.js';
 import { getCommand } from './commands/get.js';
@@ -36,6 +37,7 @@ export const commands: readonly Command[] = [
   generateDataplaneTokenCommand,
   generateZoneTokenCommand,
   generateUserTokenCommand,
+  generateNatsConfigCommand,
   inspectTokenCommand,
   revokeTokenCommand,
   inspectSigningKeysCommand,

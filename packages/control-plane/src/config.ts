@@ -144,6 +144,12 @@ export const controlPlaneFlags = {
       'extra DNS names and IPs of the certificate --tls-dir makes, comma-separated (localhost, 127.0.0.1, ::1 and the host name are always in)',
     valueName: 'LIST',
   },
+  'admin-token-file': {
+    type: 'string',
+    description:
+      'at start, write an admin user token (group mesh-system:admin) to FILE unless it exists: the first admin credential when --api-localhost-is-admin=false',
+    valueName: 'FILE',
+  },
   'dp-auth': {
     type: 'string',
     description:
@@ -232,6 +238,7 @@ export const ControlPlaneConfigSchema = z
           .map((name) => name.trim())
           .filter((name) => name !== ''),
       ),
+    adminTokenFile: z.string().min(1).optional(),
     dpAuth: z
       .string()
       .default('token')

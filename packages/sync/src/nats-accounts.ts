@@ -38,6 +38,15 @@ export interface NatsAccountsOptions {
    * `$JS.hub.API.>` in every account first (tested on 2.9.10: requests time out).
    */
   readonly apiPrefixes?: readonly string[];
+  /**
+   * Extension: request/reply subjects global's control plane answers for each zone besides
+   * sync's, with `{zone}` standing for the zone name, e.g. `zm.pki.sign.{zone}` (the CA exchange,
+   * ADR 0004) or `zm.auth.state.{zone}`. MESH exports each zone's subject to that zone's account
+   * only; replies travel back through the service import into the zone's account.
+   */
+  readonly zoneServices?: readonly string[];
+  /** Extension: subjects global publishes to every zone (core NATS), e.g. `zm.auth.changed`. */
+  readonly globalStreams?: readonly string[];
 }
 
 /** The API prefix a zone CP uses (`jsApiPrefix`) with the isolating accounts, on the hub or behind a leaf. */
@@ -77,6 +86,7 @@ export function renderNatsAccounts(options: NatsAccountsOptions): string {
     `{ service: ${q('$JS.API.CONSUMER.CREATE.KV_zm-global.>')} }`,
     `{ service: ${q('$JS.FC.>')} }`,
     `{ stream: ${q('zm.heartbeat.global')} }`,
+    ...(options.globalStreams ?? []).map((subject) => `{ stream: ${q(subject)} }`),
   ];
   const accounts: string[] = [];
   for (const { zone, users: zoneUsers } of options.zones) {
@@ -89,6 +99,8 @@ export function renderNatsAccounts(options: NatsAccountsOptions): string {
       `{ stream: ${q(`${zoneInboxPrefix(zone)}.>`)}, accounts: [${account}] }`,
       `{ service: ${q(`zm.heartbeat.zone.${zone}`)}, accounts: [${account}] }`,
     );
+    const zoneServices = (options.zoneServices ?? []).map((subject) => subject.replaceAll('{zone}', zone));
+    for (const subject of zoneServices) exports.push(`{ service: ${q(subject)}, accounts: [${account}] }`);
     const imports: string[] = [];
     const service = (subject: string, to?: string): string =>
       `{ service: { account: ${meshAccount}, subject: ${q(subject)} }${to === undefined ? '' : `, to: ${q(to)}`} }`;
@@ -107,6 +119,10 @@ export function renderNatsAccounts(options: NatsAccountsOptions): string {
       service(`zm.heartbeat.zone.${zone}`),
       `{ stream: { account: ${meshAccount}, subject: ${q(`${zoneInboxPrefix(zone)}.>`)} } }`,
       `{ stream: { account: ${meshAccount}, subject: ${q('zm.heartbeat.global')} } }`,
+      ...zoneServices.map((subject) => service(subject)),
+      ...(options.globalStreams ?? []).map(
+        (subject) => `{ stream: { account: ${meshAccount}, subject: ${q(subject)} } }`,
+      ),
     );
     accounts.push(
       [

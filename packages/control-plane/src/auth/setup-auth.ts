@@ -4,12 +4,14 @@
  * on a federated deployment the exchange that gives every zone global's public keys and
  * revocations (auth-exchange.ts).
  */
+import { access, writeFile } from 'node:fs/promises';
 import type { KubeClient } from '@zonemesh/kubernetes';
 import type { Logger } from '@zonemesh/runtime';
 import type { ResourceStore } from '@zonemesh/store';
 import { isFederatedZone } from '../config.js';
 import type { ControlPlaneRuntime } from '../control-plane-runtime.js';
 import { openCaNatsLink } from '../mesh-ca/ca-nats-link.js';
+import { adminGroup } from '../rest/api-access.js';
 import { zoneNameOf } from '../mesh-ca/setup-mesh-ca.js';
 import { followGlobalAuth, serveAuthState } from './auth-exchange.js';
 import { createGlobalTrust, type GlobalTrust } from './global-trust.js';
@@ -90,6 +92,17 @@ export function setupAuth(
     }
   }
 
+  const adminTokenFile = config.adminTokenFile;
+  if (adminTokenFile !== undefined) {
+    runtime.lifecycle.add({
+      name: 'admin-token',
+      async start() {
+        await writeAdminToken(tokens, adminTokenFile, log);
+        return { done: Promise.resolve() };
+      },
+    });
+  }
+
   if (config.natsUrl !== undefined && (config.mode === 'global' || federatedZone)) {
     runtime.lifecycle.add({
       name: 'auth-exchange',
@@ -134,4 +147,30 @@ export function setupAuth(
     });
   }
   return { tokens, keys, revocations, proxies, log };
+}
+
+/**
+ * `--admin-token-file`: writes an admin user token (readable by its owner only) unless the file
+ * exists, so an operator who turned `--api-localhost-is-admin` off has a first credential. The
+ * token is logged by id only; revoke it once real admin tokens are handed out.
+ */
+async function writeAdminToken(tokens: TokenAuthority, file: string, log: Logger): Promise<void> {
+  try {
+    await access(file);
+    log.info({ file }, 'admin token file exists; left as it is');
+    return;
+  } catch {
+    // absent: write one
+  }
+  const { token, claims } = await tokens.issue({
+    kind: 'user',
+    name: 'admin',
+    groups: [adminGroup],
+    validForMs: tokens.maxValidityMs,
+  });
+  await writeFile(file, `${token}\n`, { mode: 0o600, flag: 'wx' });
+  log.info(
+    { file, id: claims.jti, expires: new Date(claims.exp * 1000).toISOString() },
+    'admin token written (zmctl --token-file); revoke it once admins have their own',
+  );
 }
