@@ -136,13 +136,18 @@ afterAll(async () => {
 });
 
 describe('the generated NATS configuration', () => {
-  it('carries sync both ways through the zone accounts', async () => {
+  it("carries global's policies to every zone through the zone accounts", async () => {
+    const atGlobal = await contentOf(global.base, '/meshes/default/traffic-permissions');
     for (const zone of Object.values(zones)) {
-      await eventually(
-        `${zone.name} has global's policy`,
-        async () => (await getJson(zone.base, '/meshes/default/traffic-permissions/a-to-b')).status === 200,
+      const copy = await eventually(
+        `${zone.name} has global's policies`,
+        async () => {
+          const content = await contentOf(zone.base, '/meshes/default/traffic-permissions');
+          return content.hash === atGlobal.hash ? content : undefined;
+        },
         20_000,
       );
+      expect(copy.names).toEqual(['a-to-b']);
     }
   });
 
