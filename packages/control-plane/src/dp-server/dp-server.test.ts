@@ -281,10 +281,17 @@ describe('dataplane server (standalone zone, fake proxies over HTTP)', () => {
     const metric = async () =>
       await zone.runtime.metrics.getSingleMetricAsString('zonemesh_dp_server_proxies');
     expect(await metric()).toContain('zonemesh_dp_server_proxies{kind="Dataplane",mesh="default"} 2');
+    // The online state is a label on the Dataplane, so it syncs to global for the views.
+    const onlineLabel = async () =>
+      (await zone.store.get({ type: 'Dataplane', mesh: 'default', name: 'backend1-1' }))?.meta.labels[
+        'zonemesh.io/online'
+      ] ?? 'absent';
+    await eventually(onlineLabel, (value) => value === 'true');
     for (const open of streams.filter((s) => s.query.name === 'backend1-1')) open.close();
     await eventually(metric, (text) =>
       text.includes('zonemesh_dp_server_proxies{kind="Dataplane",mesh="default"} 1'),
     );
+    await eventually(onlineLabel, (value) => value === 'false');
     const closedAt = Date.now();
     await frontend.next(
       (line) => isConfig(line) && outbound(configOf(line), 'backend1')?.endpoints.length === 0,
