@@ -21,7 +21,12 @@ export interface ListenerOptions {
    * can be moved onto pooled reads (`adoptForPooledReads`); default false.
    */
   readonly pauseOnConnect?: boolean;
+  /** Connections open at once; more are closed on accept (logged once per listener). Default {@link defaultMaxConnections}. */
+  readonly maxConnections?: number;
 }
+
+/** Per listener: far above what one app needs, low enough that a flood cannot exhaust file descriptors. */
+export const defaultMaxConnections = 16_384;
 
 /** A started listener. */
 export interface Listener {
@@ -37,6 +42,13 @@ export function createListener(options: ListenerOptions): Listener {
   const pauseOnConnect = options.pauseOnConnect ?? false;
   const server = net.createServer({ allowHalfOpen: true, noDelay: true, pauseOnConnect }, (socket) =>
     options.onConnection(socket),
+  );
+  server.maxConnections = options.maxConnections ?? defaultMaxConnections;
+  server.once('drop', () =>
+    log.warn(
+      { address: `${options.address}:${options.port}`, maxConnections: server.maxConnections },
+      'connection limit reached: new connections are closed until some end',
+    ),
   );
   let closed = false;
   let retry: NodeJS.Timeout | undefined;

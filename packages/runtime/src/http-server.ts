@@ -57,6 +57,18 @@ export interface HttpServer extends Component {
   address(): HostPort | undefined;
 }
 
+/**
+ * Limits every zonemesh HTTP server keeps against slow or oversized clients: a request's headers
+ * must arrive within 10 s and the whole request within 30 s (a slow client cannot hold a socket
+ * forever), headers are capped at 16 KiB (bodies by `bodyLimitBytes`).
+ */
+export const serverLimits = {
+  keepAliveTimeout: 5_000,
+  headersTimeout: 10_000,
+  requestTimeout: 30_000,
+  maxHeaderSize: 16 * 1024,
+} as const;
+
 /** Makes the server; nothing listens until `start`. */
 export function createHttpServer(options: HttpServerOptions): HttpServer {
   const log = options.log.child({ component: options.name });
@@ -125,9 +137,9 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       };
       const server: Server =
         options.tls === undefined
-          ? createServer({ keepAliveTimeout: 5_000 }, listener)
+          ? createServer(serverLimits, listener)
           : createTlsServer(
-              { keepAliveTimeout: 5_000, cert: options.tls.certPem, key: options.tls.keyPem },
+              { ...serverLimits, cert: options.tls.certPem, key: options.tls.keyPem },
               listener,
             );
       await new Promise<void>((resolve, reject) => {

@@ -7,7 +7,7 @@ export {
   loadConfig,
   parseDuration,
 } from './config.js';
-export { createHttpServer, errorBody, isLoopback } from './http-server.js';
+export { createHttpServer, errorBody, isLoopback, serverLimits } from './http-server.js';
 export { trustCertificateAuthority } from './tls-trust.js';
 export { createLifecycle, runUntilStopped, stopOnTerminationSignals } from './lifecycle.js';
 export { createLogger, redactedFields } from './logger.js';

@@ -28,6 +28,9 @@ import type { IngressFile } from './ingress-file.js';
 import { failureReason, type IngressMetrics } from './ingress-metrics.js';
 import { createRouteTable, type RouteTable } from './route-table.js';
 
+/** Connections the ingress holds at once (clients still sending their ClientHello included). */
+const maxIngressConnections = 32_768;
+
 /** What the admin server asks of the ingress. */
 export interface IngressStatus {
   /** True once listening with a config (and still while the control plane is away). */
@@ -128,6 +131,15 @@ export function setupZoneIngress(
       const server = net.createServer({ allowHalfOpen: true, noDelay: true }, (client) => {
         void router.handle(client).then((outcome) => account(client, outcome));
       });
+      // A flood of connections (each holding a socket until its ClientHello or the peek timeout)
+      // cannot exhaust file descriptors: past the cap, new connections are closed on accept.
+      server.maxConnections = maxIngressConnections;
+      server.once('drop', () =>
+        log.warn(
+          { maxConnections: maxIngressConnections },
+          'connection limit reached: new connections are closed until some end',
+        ),
+      );
       const listening = new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen({ port: file.port, host: file.address, exclusive: true }, () => {

@@ -10,7 +10,13 @@ import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { toMeshError } from '@zonemesh/api';
 import { createDiscovery, type DiscoveryUpdate } from '@zonemesh/discovery';
-import { defaultBodyLimitBytes, errorBody, type HostPort, type ServerTls } from '@zonemesh/runtime';
+import {
+  defaultBodyLimitBytes,
+  errorBody,
+  type HostPort,
+  serverLimits,
+  type ServerTls,
+} from '@zonemesh/runtime';
 import type { ResourceStore } from '@zonemesh/store';
 import type { ControlPlaneRuntime } from '../control-plane-runtime.js';
 import type { ProxyAuthenticator } from '../auth/proxy-authentication.js';
@@ -136,10 +142,12 @@ export function setupDpServer(runtime: ControlPlaneRuntime, deps: DpServerDepend
           res.destroy();
         });
       };
+      // The runtime's limits (slow and oversized requests); a config stream is a response, so its
+      // length is not bounded by requestTimeout.
       const http: Server =
         deps.tls === undefined
-          ? createServer(listener)
-          : createTlsServer({ cert: deps.tls.certPem, key: deps.tls.keyPem }, listener);
+          ? createServer(serverLimits, listener)
+          : createTlsServer({ ...serverLimits, cert: deps.tls.certPem, key: deps.tls.keyPem }, listener);
       const { host, port } = runtime.config.dpServerAddress;
       const listen = (): Promise<boolean> =>
         new Promise((resolve) => {
