@@ -8,7 +8,8 @@
  * Core namespaces, nodes, pods, services, configmaps, secrets, endpoints, service accounts;
  * discovery.k8s.io endpointslices; apps deployments; RBAC roles and bindings; admission webhook
  * configurations (their webhooks are called,
- * see fake-kube-admission.ts); CustomResourceDefinitions, whose served versions become new
+ * see fake-kube-admission.ts); TokenReviews of its own tokens (fake-kube-token-review.ts);
+ * CustomResourceDefinitions, whose served versions become new
  * resources (so `kuma.io/v1alpha1` objects exist once the CRDs are applied).
  *
  * Plain HTTP on 127.0.0.1 (the kubeconfig says `insecure-skip-tls-verify`, which client-node
@@ -17,6 +18,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { admit, applyJsonPatch, type ServiceResolver } from './fake-kube-admission.js';
+import { reviewToken, tokenReviewPath } from './fake-kube-token-review.js';
 import {
   FakeKubeError,
   FakeKubeStorage,
@@ -34,6 +36,8 @@ export interface StartFakeKubeApiOptions {
   readonly token?: string;
   /** More tokens and the user each stands for (e.g. a service account's `system:serviceaccount:NS:NAME`). */
   readonly users?: Readonly<Record<string, string>>;
+  /** Tokens bound to a Pod (token -> pod name), as TokenReviews of projected tokens report. */
+  readonly podBindings?: Readonly<Record<string, string>>;
   /** Namespaces that exist from the start; default `default`, `kube-system`. */
   readonly namespaces?: readonly string[];
   /** Where webhooks configured with `clientConfig.service` are reached. */
@@ -183,6 +187,9 @@ export async function startFakeKubeApi(options: StartFakeKubeApiOptions = {}): P
     const username = tokens.get(presented);
     if (username === undefined) throw new FakeKubeError(401, 'Unauthorized', 'Unauthorized');
     const url = new URL(req.url ?? '/', 'http://fake');
+    if (url.pathname === tokenReviewPath && req.method === 'POST') {
+      return send(res, 201, reviewToken(await readJson(req), tokens, options.podBindings));
+    }
     const target = resolve(url.pathname);
     const method = req.method ?? 'GET';
     const body = method === 'GET' ? undefined : await readJson(req);

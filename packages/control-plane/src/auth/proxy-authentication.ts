@@ -5,15 +5,16 @@
  *   exactly its mesh and name, with inbound tags within the token's tags; a zone token with scope
  *   `ingress` lets a zone ingress of this zone do the same for ZoneIngresses. On Kubernetes a
  *   Pod's ServiceAccount token works too (checked with a TokenReview): it covers the Dataplane
- *   `<pod>.<namespace>` of a Pod running as that ServiceAccount, in the Pod's mesh, and
- *   ZoneIngresses of Pods in the control plane's namespace.
+ *   `<pod>.<namespace>` of a Pod running as that ServiceAccount, in the Pod's mesh, with the
+ *   inbound tags the Pod's Services and labels give it, and ZoneIngresses of Pods in the control
+ *   plane's namespace.
  * - `none`: anyone may act as any proxy. For development only; the control plane warns at start.
  * Refusals: `Unauthenticated` (401) without a valid credential, `Forbidden` (403) when the
  * credential does not cover the request. Nothing is written before a request is authorized.
  */
 import { createHash } from 'node:crypto';
 import { MeshError, Tags } from '@zonemesh/api';
-import { dataplaneName, type KubeClient, meshOfPod } from '@zonemesh/kubernetes';
+import { dataplaneName, inboundsForPod, type KubeClient, meshOfPod } from '@zonemesh/kubernetes';
 import type { TokenAuthority } from './token-authority.js';
 import type { DataplaneTokenClaims, TokenClaims, ZoneTokenClaims } from './token-format.js';
 
@@ -222,6 +223,26 @@ export function createTokenProxyAuth(options: TokenProxyAuthOptions): ProxyAuthe
         `Pod ${namespace}/${podName} is in mesh ${meshOfPod(pod)}, not ${target.mesh}`,
       );
     }
+    if (target.inboundTags === undefined) return;
+    // The certificate's identities come from these tags: they must be what the Pod's Services and
+    // labels give it (as the workload controller derives them), not what the sidecar claims.
+    const services = await client.list(`/api/v1/namespaces/${encodeURIComponent(namespace)}/services`);
+    const derived = inboundsForPod(pod, services.items, zone);
+    const problems = target.inboundTags.flatMap((tags, index) => {
+      const own = derived.find((inbound) => inbound.tags[Tags.service] === tags[Tags.service]);
+      const wrong = Object.entries(tags).filter(
+        ([tag, value]) => tag !== Tags.zone && own?.tags[tag] !== value,
+      );
+      return wrong.map(([tag, value]) => ({
+        field: `networking.inbound[${index}].tags["${tag}"]`,
+        message: `${JSON.stringify(value)} is not what Pod ${namespace}/${podName} gets from its Services and labels`,
+      }));
+    });
+    if (problems.length > 0) {
+      throw new MeshError('Forbidden', `the inbound tags are not those of Pod ${namespace}/${podName}`, {
+        causes: problems,
+      });
+    }
   }
 }
 
@@ -258,13 +279,16 @@ export function bearerToken(authorization: string | undefined): string | undefin
   return match?.[1];
 }
 
-/** A zonemesh token is a JWT whose header names EdDSA; ServiceAccount tokens are RS256 JWTs. */
+/**
+ * A zonemesh token is a JWT whose header names EdDSA; anything else (ServiceAccount tokens are
+ * RS256 JWTs, legacy ones opaque) is for the API server to review.
+ */
 function looksLikeZonemeshToken(token: string): boolean {
   const header = token.split('.')[0] ?? '';
   try {
     const parsed = JSON.parse(Buffer.from(header, 'base64url').toString('utf8')) as { alg?: unknown };
     return parsed.alg === 'EdDSA';
   } catch {
-    return true;
+    return false;
   }
 }
