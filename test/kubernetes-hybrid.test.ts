@@ -83,7 +83,14 @@ describe('hybrid federation: a Kubernetes zone and a VM zone', () => {
     api = await startFakeKubeApi({
       namespaces: ['default', 'kube-system', 'zonemesh-system'],
       resolveService: () => `https://127.0.0.1:${webhookPort}`,
+      // ServiceAccount tokens the proxies present; zone-k reviews them (TokenReview).
+      users: {
+        'sa-shop-default': 'system:serviceaccount:shop:default',
+        'sa-ingress': 'system:serviceaccount:zonemesh-system:zonemesh-ingress',
+      },
     });
+    writeFileSync(join(folder, 'sa-shop-default.token'), 'sa-shop-default');
+    writeFileSync(join(folder, 'sa-ingress.token'), 'sa-ingress');
     const kubeconfig = join(folder, 'kubeconfig');
     writeFileSync(kubeconfig, api.kubeconfig());
     global = await startCp('global', ['--mode', 'global', '--nats-url', nats.url], {});
@@ -261,6 +268,8 @@ describe('hybrid federation: a Kubernetes zone and a VM zone', () => {
         'run',
         '--cp-address',
         zoneK.dpServer,
+        '--token-file',
+        join(folder, 'sa-ingress.token'),
         '--ingress-file',
         file,
         '--admin-address',
@@ -294,6 +303,7 @@ describe('hybrid federation: a Kubernetes zone and a VM zone', () => {
       const previous = all[i - 1];
       if (previous === '--cp-address') return zoneK.dpServer; // the Service DNS name, outside a cluster
       if (previous === '--dataplane-file') return file;
+      if (previous === '--dataplane-token-file') return join(folder, 'sa-shop-default.token');
       if (previous === '--admin-address') return `127.0.0.1:${adminPort}`;
       return arg.replace(/\$\((\w+)\)/g, (_, name: string) => env[name] ?? '');
     });

@@ -145,6 +145,8 @@ describe('admission webhooks', () => {
       'address=$(POD_IP)',
       '--admin-address',
       '0.0.0.0:9901',
+      '--dataplane-token-file',
+      '/var/run/secrets/kubernetes.io/serviceaccount/token',
     ]);
     expect(sidecar?.env.map((entry) => entry.name)).toEqual(['POD_NAME', 'POD_NAMESPACE', 'POD_IP']);
     expect(spec.volumes.map((volume) => volume.name)).toEqual(['zonemesh-dataplane']);

@@ -3,7 +3,9 @@
  * `kuma.io/sidecar-injection: enabled`, or the Pod's own label/annotation). It adds:
  * - the `zonemesh-dp` container, run as `zonemesh-dp run --cp-address <zone CP dp server>
  *   --dataplane-file /var/run/zonemesh/dataplane.yaml --dataplane-var name=$(POD_NAME).$(POD_NAMESPACE)
- *   --dataplane-var address=$(POD_IP) --admin-address 0.0.0.0:9901`;
+ *   --dataplane-var address=$(POD_IP) --admin-address 0.0.0.0:9901
+ *   --dataplane-token-file /var/run/secrets/kubernetes.io/serviceaccount/token` (the Pod's
+ *   ServiceAccount token proves which Pod it is: the control plane reviews it, docs/security.md);
  * - the Dataplane file: a Universal Dataplane template in the annotation
  *   `zonemesh.io/dataplane`, mounted through a downward API volume (no shell, no init container).
  *   `{{ name }}` and `{{ address }}` are filled by `--dataplane-var` from the Pod's name and IP,
@@ -40,6 +42,9 @@ export interface SidecarInjectionOptions {
 }
 
 const dataplaneDir = '/var/run/zonemesh';
+
+/** Where Kubernetes mounts a Pod's ServiceAccount token: the sidecar's credential. */
+export const serviceAccountTokenFile = '/var/run/secrets/kubernetes.io/serviceaccount/token';
 
 /** Answers one admission request for a Pod: the sidecar patch, or allowed unchanged. */
 export function injectSidecar(
@@ -96,6 +101,8 @@ export function sidecarPatch(
       'address=$(POD_IP)',
       '--admin-address',
       `0.0.0.0:${sidecarAdminPort}`,
+      '--dataplane-token-file',
+      serviceAccountTokenFile,
     ],
     env: [
       { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
