@@ -106,6 +106,8 @@ function rbac(namespace: string): Manifest[] {
           resources: ['mutatingwebhookconfigurations', 'validatingwebhookconfigurations'],
           verbs: ['get', 'create', 'update'],
         },
+        // Sidecars and ingresses prove themselves with their ServiceAccount tokens (docs/security.md).
+        { apiGroups: ['authentication.k8s.io'], resources: ['tokenreviews'], verbs: ['create'] },
       ],
     },
     {
@@ -276,6 +278,8 @@ function zoneIngress(namespace: string, image: string, options: ControlPlaneMani
                   '/var/run/zonemesh/ingress.yaml',
                   '--admin-address',
                   '0.0.0.0:9901',
+                  '--token-file',
+                  '/var/run/secrets/kubernetes.io/serviceaccount/token',
                 ],
                 ports: [
                   { name: 'ingress', containerPort: 10001 },
