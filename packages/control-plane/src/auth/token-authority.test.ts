@@ -174,7 +174,8 @@ describe('token authority', () => {
   it("lets a federated zone accept global's tokens once it knows global's keys, and global's revocations", async () => {
     const global = authority('global');
     const token = await dataplaneToken(global);
-    const trust = createGlobalTrust(createMemoryStore(), 'trust');
+    const trustStore = createMemoryStore();
+    const trust = createGlobalTrust(trustStore, 'trust');
     const zone = authority(zoneIssuer('zone-1'), trust);
     await expect(zone.tokens.verify(token.token)).rejects.toThrow(/unknown signing key/);
     const state = async () => ({
@@ -188,6 +189,10 @@ describe('token authority', () => {
     await global.revocations.revoke(token.claims.jti);
     await trust.update(await state());
     await expect(zone.tokens.verify(token.token)).rejects.toThrow(/revoked/);
+    // Fail-static: a zone restarted (same store) with global away still knows keys and revocations.
+    const restarted = createGlobalTrust(trustStore, 'trust');
+    expect(await restarted.known()).toBe(true);
+    expect(await restarted.isRevoked(token.claims.jti)).toBe(true);
     // Global never trusts a zone's tokens.
     await expect(global.tokens.verify((await dataplaneToken(zone)).token)).rejects.toThrow(/issued by/);
   });
