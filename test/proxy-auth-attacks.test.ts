@@ -345,7 +345,18 @@ describe('the REST API', () => {
       '--admin-token-file',
       adminFile,
     ]);
-    adminToken = (await import('node:fs')).readFileSync(adminFile, 'utf8').trim();
+    const { readFileSync } = await import('node:fs');
+    adminToken = await eventually(
+      'the admin token file',
+      () => {
+        try {
+          return readFileSync(adminFile, 'utf8').trim() || undefined;
+        } catch {
+          return undefined;
+        }
+      },
+      10_000,
+    );
   });
 
   afterAll(async () => {

@@ -96,9 +96,23 @@ export function setupAuth(
   if (adminTokenFile !== undefined) {
     runtime.lifecycle.add({
       name: 'admin-token',
-      async start() {
-        await writeAdminToken(tokens, adminTokenFile, log);
-        return { done: Promise.resolve() };
+      async start(signal) {
+        // In the background, retried: starting never waits for the store (Redis may be away).
+        const done = (async () => {
+          while (!signal.aborted) {
+            try {
+              await writeAdminToken(tokens, adminTokenFile, log);
+              return;
+            } catch (err) {
+              log.warn(
+                { file: adminTokenFile, err: (err as Error).message, retryMs: 2_000 },
+                'cannot write the admin token yet',
+              );
+              await new Promise((resolve) => setTimeout(resolve, 2_000).unref());
+            }
+          }
+        })();
+        return { done };
       },
     });
   }
@@ -131,8 +145,16 @@ export function setupAuth(
             }),
           });
           announce = () => server.announce();
-          // Make the first key now, so zones learn it before anyone asks global for a token.
-          await keys.active();
+          // Make the first key soon, so zones learn it before anyone asks global for a token; in
+          // the background: starting never waits for the store (Redis may be away).
+          keys
+            .active()
+            .catch((err: unknown) =>
+              log.warn(
+                { err: (err as Error).message },
+                'cannot make the first token signing key yet; made on first use',
+              ),
+            );
           return { done: Promise.all([server.done, link.done]).then(() => undefined) };
         }
         const following = followGlobalAuth({
