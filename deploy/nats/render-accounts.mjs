@@ -20,6 +20,10 @@ process.stdout.write(
     renderNatsAccounts({
       mesh: [{ user: 'global', password: `$${passwordVariable('global')}` }],
       zones: zones.map((zone) => ({ zone, users: [{ user: zone, password: `$${passwordVariable(zone)}` }] })),
+      // The control planes' own request/reply: a zone's intermediate CA (ADR 0004) and global's
+      // token keys and revocations (docs/security.md), each zone for itself only.
+      zoneServices: ['zm.pki.sign.{zone}', 'zm.auth.state.{zone}'],
+      globalStreams: ['zm.auth.changed'],
     }),
   ].join('\n'),
 );
