@@ -7,6 +7,7 @@ export {
   loadConfig,
   parseDuration,
 } from './config.js';
+export { configOrExit, exitOnStartupError, parseRunCommandLine, readFlagFile } from './command-line.js';
 export { createHttpServer, errorBody, isLoopback, serverLimits } from './http-server.js';
 export { trustCertificateAuthority } from './tls-trust.js';
 export { createLifecycle, runUntilStopped, stopOnTerminationSignals } from './lifecycle.js';
@@ -14,6 +15,7 @@ export { createLogger, redactedFields } from './logger.js';
 export { createMetricsRegistry } from './metrics.js';
 export { decodeBody, defaultBodyLimitBytes, readBodyText } from './request-body.js';
 export { createRouter } from './router.js';
+export type { CommandLine, RunCommandLineOptions } from './command-line.js';
 export type {
   FlagDefinition,
   FlagDefinitions,
