@@ -54,6 +54,10 @@ export type {
   MtlsServerOptions,
 } from './mtls.js';
 export { createControlPlaneLink, runSession } from './control-plane-link.js';
+export { setupAdminServer } from './admin-server.js';
+export { createProxyMetrics } from './proxy-metrics.js';
+export type { ProxyReadiness } from './admin-server.js';
+export type { ProxyMetrics, ProxyMetricsOptions } from './proxy-metrics.js';
 export type {
   Backoff,
   ControlPlaneLink,
