@@ -3,15 +3,16 @@
  * and `--help`. Turns argv and env into a config to run with, help text, or one usage error
  * listing every problem (exit status 2).
  */
-import { isMeshError } from '@zonemesh/api';
-import { envName, formatFlagHelp, loadConfig } from '@zonemesh/runtime';
+import {
+  type CommandLine as RunCommandLine,
+  envName,
+  formatFlagHelp,
+  parseRunCommandLine,
+} from '@zonemesh/runtime';
 import { DataplaneConfigSchema, dataplaneFlags, type DataplaneConfig } from './config.js';
 
 /** What the command line asks for. */
-export type CommandLine =
-  | { readonly kind: 'run'; readonly config: DataplaneConfig }
-  | { readonly kind: 'help'; readonly text: string }
-  | { readonly kind: 'usage-error'; readonly text: string };
+export type CommandLine = RunCommandLine<DataplaneConfig>;
 
 /** Help for `zonemesh-dp` and `zonemesh-dp run`. */
 export const usage = `Usage: zonemesh-dp run --cp-address URL --dataplane-file FILE [flags]
@@ -35,33 +36,16 @@ export function parseCommandLine(
   args: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
 ): CommandLine {
-  try {
-    const { rest, values } = collectRepeated(args, repeatable);
-    const envVars = env[envName(repeatable)];
-    const loaded = loadConfig({
-      flags: dataplaneFlags,
-      schema: DataplaneConfigSchema,
-      args: values.length > 0 ? [...rest, `--${repeatable}=${values.join('\n')}`] : rest,
-      env: envVars === undefined ? env : { ...env, [envName(repeatable)]: envVars.split(',').join('\n') },
-    });
-    const [command, ...extra] = loaded.positionals;
-    if (loaded.help || command === 'help') return { kind: 'help', text: usage };
-    if (command !== 'run') {
-      const what = command === undefined ? 'missing command' : `unknown command "${command}"`;
-      return { kind: 'usage-error', text: `zonemesh-dp: ${what}; expected "run"\n\n${usage}` };
-    }
-    if (extra.length > 0)
-      return { kind: 'usage-error', text: `zonemesh-dp: unexpected argument "${extra[0]}"\n` };
-    if (loaded.config === undefined) throw new Error('config missing without --help');
-    return { kind: 'run', config: loaded.config };
-  } catch (err) {
-    if (!isMeshError(err, 'InvalidInput')) throw err;
-    const lines = err.causes.map((cause) => `  ${cause.field}: ${cause.message}`);
-    return {
-      kind: 'usage-error',
-      text: `zonemesh-dp: invalid configuration:\n${lines.join('\n')}\nRun "zonemesh-dp run --help" for the flags.\n`,
-    };
-  }
+  const { rest, values } = collectRepeated(args, repeatable);
+  const envVars = env[envName(repeatable)];
+  return parseRunCommandLine({
+    program: 'zonemesh-dp',
+    usage,
+    flags: dataplaneFlags,
+    schema: DataplaneConfigSchema,
+    args: values.length > 0 ? [...rest, `--${repeatable}=${values.join('\n')}`] : rest,
+    env: envVars === undefined ? env : { ...env, [envName(repeatable)]: envVars.split(',').join('\n') },
+  });
 }
 
 /**

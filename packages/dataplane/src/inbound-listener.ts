@@ -16,7 +16,7 @@ import { createMtlsServer, type MtlsIdentity, type MtlsServer, pipe, tcpConnecto
 import type { Logger } from '@zonemesh/runtime';
 import { createListener, type Listener } from './listener.js';
 import { decidePermission, sourceServiceOf } from './permissions.js';
-import { failureReason, type ProxyMetrics } from './proxy-metrics.js';
+import { failureReason, type SidecarMetrics } from './sidecar-metrics.js';
 
 /** How the sidecar currently admits clients. */
 export interface InboundSecurity {
@@ -30,7 +30,7 @@ export interface InboundSecurity {
 export interface InboundContext {
   readonly mesh: string;
   readonly zone: string;
-  readonly metrics: ProxyMetrics;
+  readonly metrics: SidecarMetrics;
   readonly log: Logger;
   readonly signal: AbortSignal;
   /** The sidecar's own probe of the app behind the inbound on `port` (undefined: not probed yet). */

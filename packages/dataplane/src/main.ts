@@ -3,43 +3,40 @@
  * then runs the admin server and the sidecar in one lifecycle that SIGTERM/SIGINT stop.
  * Nothing imports this module.
  */
-import { readFileSync } from 'node:fs';
-import { MeshError, toMeshError } from '@zonemesh/api';
 import {
+  configOrExit,
   createLifecycle,
   createLogger,
   createMetricsRegistry,
+  exitOnStartupError,
+  readFlagFile,
   runUntilStopped,
   trustCertificateAuthority,
 } from '@zonemesh/runtime';
-import { setupAdminServer } from './admin-server.js';
+import { setupAdminServer } from '@zonemesh/proxy';
 import { parseCommandLine } from './command-line.js';
 import { readDataplaneFile } from './dataplane-file.js';
-import { createProxyMetrics } from './proxy-metrics.js';
+import { createSidecarMetrics } from './sidecar-metrics.js';
 import { setupSidecar, type SidecarStatus } from './sidecar.js';
 
-const commandLine = parseCommandLine(process.argv.slice(2), process.env);
-if (commandLine.kind === 'help') {
-  process.stdout.write(commandLine.text);
-  process.exit(0);
-}
-if (commandLine.kind === 'usage-error') {
-  process.stderr.write(commandLine.text);
-  process.exit(2);
-}
-const { config } = commandLine;
+const config = configOrExit(parseCommandLine(process.argv.slice(2), process.env));
 
 let file: Awaited<ReturnType<typeof readDataplaneFile>>;
 let token: string | undefined;
 try {
   file = await readDataplaneFile(config.dataplaneFile, config.dataplaneVar);
-  token = config.dataplaneTokenFile === undefined ? undefined : readToken(config.dataplaneTokenFile);
-  if (config.caCertFile !== undefined) trustCertificateAuthority(readCaFile(config.caCertFile));
+  token =
+    config.dataplaneTokenFile === undefined
+      ? undefined
+      : readFlagFile(config.dataplaneTokenFile, {
+          flag: '--dataplane-token-file',
+          what: 'dataplane token file',
+          trim: true,
+        });
+  if (config.caCertFile !== undefined)
+    trustCertificateAuthority(readFlagFile(config.caCertFile, { flag: '--ca-cert-file', what: 'CA file' }));
 } catch (err) {
-  const error = toMeshError(err);
-  const causes = error.causes.map((cause) => `  ${cause.field}: ${cause.message}`);
-  process.stderr.write(`zonemesh-dp: ${error.message}\n${causes.join('\n')}\n`);
-  process.exit(2);
+  exitOnStartupError('zonemesh-dp', err);
 }
 
 const log = createLogger({
@@ -47,7 +44,7 @@ const log = createLogger({
   base: { service: 'zonemesh-dp', mesh: file.mesh, name: file.name },
 });
 const runtime = { config, log, metrics: createMetricsRegistry(), lifecycle: createLifecycle({ log }) };
-const metrics = createProxyMetrics(runtime.metrics);
+const metrics = createSidecarMetrics(runtime.metrics);
 let sidecar: SidecarStatus | undefined;
 const admin = setupAdminServer(runtime, () => sidecar);
 sidecar = setupSidecar(runtime, { file, token, metrics });
@@ -57,23 +54,3 @@ await runUntilStopped(runtime.lifecycle, log, {
     return { adminAddress: address === undefined ? undefined : `${address.host}:${address.port}` };
   },
 });
-
-function readCaFile(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new MeshError('InvalidInput', `cannot read CA file ${path}`, {
-      causes: [{ field: '--ca-cert-file', message: (err as Error).message }],
-    });
-  }
-}
-
-function readToken(path: string): string {
-  try {
-    return readFileSync(path, 'utf8').trim();
-  } catch (err) {
-    throw new MeshError('InvalidInput', `cannot read dataplane token file ${path}`, {
-      causes: [{ field: '--dataplane-token-file', message: (err as Error).message }],
-    });
-  }
-}

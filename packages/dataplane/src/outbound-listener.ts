@@ -28,7 +28,7 @@ import type { Logger } from '@zonemesh/runtime';
 import { type ActiveChecks, createActiveChecks } from './active-health.js';
 import { createEndpointProber } from './endpoint-probe.js';
 import { createListener, type Listener } from './listener.js';
-import { failureReason, type ProxyMetrics } from './proxy-metrics.js';
+import { failureReason, type SidecarMetrics } from './sidecar-metrics.js';
 import { createSplitPicker } from './route-split.js';
 
 /** How the sidecar currently reaches upstreams. */
@@ -43,7 +43,7 @@ export interface UpstreamSecurity {
 export interface OutboundContext {
   readonly mesh: string;
   readonly zone: string;
-  readonly metrics: ProxyMetrics;
+  readonly metrics: SidecarMetrics;
   readonly log: Logger;
   /** Stops every connection when the sidecar shuts down. */
   readonly signal: AbortSignal;

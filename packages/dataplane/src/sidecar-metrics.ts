@@ -1,21 +1,15 @@
 /**
- * The sidecar's metrics, named as docs/metrics.md catalogues them (`zonemesh_proxy_*`). Counters
- * are updated per connection (accept, close, refusal), never per chunk: the data path does no
- * bookkeeping while bytes flow; bytes are added when a connection closes.
+ * The sidecar's metrics, named as docs/metrics.md catalogues them (`zonemesh_proxy_*`): those every
+ * proxy exports (`@zonemesh/proxy`) plus the sidecar's own (permission denials, endpoint health).
+ * Updated per connection, never per chunk.
  */
+import { createProxyMetrics, type ProxyMetrics } from '@zonemesh/proxy';
 import { Counter, Gauge, type Registry } from 'prom-client';
 
 /** Instruments shared by the sidecar's listeners and control-plane link. */
-export interface ProxyMetrics {
-  readonly info: Gauge<'kind' | 'mesh' | 'name' | 'zone'>;
-  readonly controlPlaneConnected: Gauge;
-  readonly configUpdates: Counter;
-  readonly connections: Counter<'direction' | 'service'>;
-  readonly activeConnections: Gauge<'direction' | 'service'>;
-  readonly bytes: Counter<'direction' | 'service' | 'flow'>;
+export interface SidecarMetrics extends ProxyMetrics {
   readonly denied: Counter<'service' | 'source_service' | 'policy_type' | 'policy_name'>;
   readonly shadowDenied: Counter<'service' | 'source_service' | 'policy_type' | 'policy_name'>;
-  readonly upstreamFailures: Counter<'direction' | 'service' | 'zone' | 'reason'>;
   readonly endpointHealthy: Gauge<'service' | 'endpoint' | 'zone'>;
 }
 
@@ -23,43 +17,10 @@ export interface ProxyMetrics {
 export type UpstreamFailureReason = 'connect' | 'tls' | 'timeout' | 'reset' | 'no_endpoint';
 
 /** Registers the sidecar's instruments in `registry`. */
-export function createProxyMetrics(registry: Registry): ProxyMetrics {
+export function createSidecarMetrics(registry: Registry): SidecarMetrics {
   const registers = [registry];
   return {
-    info: new Gauge({
-      name: 'zonemesh_proxy_info',
-      help: 'Always 1; which proxy this is',
-      labelNames: ['kind', 'mesh', 'name', 'zone'],
-      registers,
-    }),
-    controlPlaneConnected: new Gauge({
-      name: 'zonemesh_proxy_control_plane_connected',
-      help: '1 while the config stream to the zone control plane is open (0: serving the last config)',
-      registers,
-    }),
-    configUpdates: new Counter({
-      name: 'zonemesh_proxy_config_updates_total',
-      help: 'Configs received and applied',
-      registers,
-    }),
-    connections: new Counter({
-      name: 'zonemesh_proxy_connections_total',
-      help: 'Connections accepted',
-      labelNames: ['direction', 'service'],
-      registers,
-    }),
-    activeConnections: new Gauge({
-      name: 'zonemesh_proxy_active_connections',
-      help: 'Connections open now',
-      labelNames: ['direction', 'service'],
-      registers,
-    }),
-    bytes: new Counter({
-      name: 'zonemesh_proxy_bytes_total',
-      help: 'Bytes piped (added when a connection closes)',
-      labelNames: ['direction', 'service', 'flow'],
-      registers,
-    }),
+    ...createProxyMetrics(registry),
     denied: new Counter({
       name: 'zonemesh_proxy_denied_connections_total',
       help: 'Inbound connections closed by the permission rules, by deciding policy',
@@ -70,12 +31,6 @@ export function createProxyMetrics(registry: Registry): ProxyMetrics {
       name: 'zonemesh_proxy_shadow_denied_connections_total',
       help: 'Inbound connections an AllowWithShadowDeny rule let through that would be denied',
       labelNames: ['service', 'source_service', 'policy_type', 'policy_name'],
-      registers,
-    }),
-    upstreamFailures: new Counter({
-      name: 'zonemesh_proxy_upstream_failures_total',
-      help: 'Connections to an endpoint that failed, by endpoint zone and reason',
-      labelNames: ['direction', 'service', 'zone', 'reason'],
       registers,
     }),
     endpointHealthy: new Gauge({

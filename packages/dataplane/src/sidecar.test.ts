@@ -18,7 +18,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type FakeControlPlane, startFakeControlPlane } from './__fixtures__/fake-control-plane.js';
 import type { DataplaneConfig } from './config.js';
 import { parseDataplaneFile } from './dataplane-file.js';
-import { createProxyMetrics } from './proxy-metrics.js';
+import { createSidecarMetrics } from './sidecar-metrics.js';
 import { setupSidecar } from './sidecar.js';
 
 interface Running {
@@ -68,7 +68,7 @@ async function startSidecar(cp: FakeControlPlane, name: string, service: string,
     {
       file,
       token: 'secret-token',
-      metrics: createProxyMetrics(registry),
+      metrics: createSidecarMetrics(registry),
     },
   );
   await lifecycle.start();

@@ -21,7 +21,7 @@ import { createControlPlaneLink, runSession } from '@zonemesh/proxy';
 import type { DataplaneFile } from './dataplane-file.js';
 import { createInboundListener, type InboundListener, type InboundSecurity } from './inbound-listener.js';
 import { createOutboundListener, type OutboundListener, type UpstreamSecurity } from './outbound-listener.js';
-import type { ProxyMetrics } from './proxy-metrics.js';
+import type { SidecarMetrics } from './sidecar-metrics.js';
 import * as z from 'zod';
 import { createWorkloadIdentity } from './workload-identity.js';
 
@@ -35,7 +35,7 @@ export interface SidecarStatus {
 export interface SidecarDependencies {
   readonly file: DataplaneFile;
   readonly token: string | undefined;
-  readonly metrics: ProxyMetrics;
+  readonly metrics: SidecarMetrics;
 }
 
 /** Adds the sidecar component to the runtime's lifecycle. */

@@ -3,15 +3,11 @@
  * FILE ...` and `--help`. Turns argv and env into a config to run with, help text, or one usage
  * error listing every problem (exit status 2).
  */
-import { isMeshError } from '@zonemesh/api';
-import { formatFlagHelp, loadConfig } from '@zonemesh/runtime';
+import { type CommandLine as RunCommandLine, formatFlagHelp, parseRunCommandLine } from '@zonemesh/runtime';
 import { IngressConfigSchema, ingressFlags, type IngressProcessConfig } from './config.js';
 
 /** What the command line asks for. */
-export type CommandLine =
-  | { readonly kind: 'run'; readonly config: IngressProcessConfig }
-  | { readonly kind: 'help'; readonly text: string }
-  | { readonly kind: 'usage-error'; readonly text: string };
+export type CommandLine = RunCommandLine<IngressProcessConfig>;
 
 /** Help for `zonemesh-ingress` and `zonemesh-ingress run`. */
 export const usage = `Usage: zonemesh-ingress run --cp-address URL --ingress-file FILE [flags]
@@ -33,24 +29,12 @@ export function parseCommandLine(
   args: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
 ): CommandLine {
-  try {
-    const loaded = loadConfig({ flags: ingressFlags, schema: IngressConfigSchema, args, env });
-    const [command, ...extra] = loaded.positionals;
-    if (loaded.help || command === 'help') return { kind: 'help', text: usage };
-    if (command !== 'run') {
-      const what = command === undefined ? 'missing command' : `unknown command "${command}"`;
-      return { kind: 'usage-error', text: `zonemesh-ingress: ${what}; expected "run"\n\n${usage}` };
-    }
-    if (extra.length > 0)
-      return { kind: 'usage-error', text: `zonemesh-ingress: unexpected argument "${extra[0]}"\n` };
-    if (loaded.config === undefined) throw new Error('config missing without --help');
-    return { kind: 'run', config: loaded.config };
-  } catch (err) {
-    if (!isMeshError(err, 'InvalidInput')) throw err;
-    const lines = err.causes.map((cause) => `  ${cause.field}: ${cause.message}`);
-    return {
-      kind: 'usage-error',
-      text: `zonemesh-ingress: invalid configuration:\n${lines.join('\n')}\nRun "zonemesh-ingress run --help" for the flags.\n`,
-    };
-  }
+  return parseRunCommandLine({
+    program: 'zonemesh-ingress',
+    usage,
+    flags: ingressFlags,
+    schema: IngressConfigSchema,
+    args,
+    env,
+  });
 }

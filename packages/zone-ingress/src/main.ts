@@ -3,43 +3,36 @@
  * then runs the admin server and the ingress in one lifecycle that SIGTERM/SIGINT stop. Nothing
  * imports this module.
  */
-import { readFileSync } from 'node:fs';
-import { MeshError, toMeshError } from '@zonemesh/api';
 import {
+  configOrExit,
   createLifecycle,
   createLogger,
   createMetricsRegistry,
+  exitOnStartupError,
+  readFlagFile,
   runUntilStopped,
   trustCertificateAuthority,
 } from '@zonemesh/runtime';
-import { setupAdminServer } from './admin-server.js';
+import { setupAdminServer } from '@zonemesh/proxy';
 import { parseCommandLine } from './command-line.js';
 import { type IngressFile, readIngressFile } from './ingress-file.js';
 import { createIngressMetrics } from './ingress-metrics.js';
 import { type IngressStatus, setupZoneIngress } from './zone-ingress.js';
 
-const commandLine = parseCommandLine(process.argv.slice(2), process.env);
-if (commandLine.kind === 'help') {
-  process.stdout.write(commandLine.text);
-  process.exit(0);
-}
-if (commandLine.kind === 'usage-error') {
-  process.stderr.write(commandLine.text);
-  process.exit(2);
-}
-const { config } = commandLine;
+const config = configOrExit(parseCommandLine(process.argv.slice(2), process.env));
 
 let file: IngressFile;
 let token: string | undefined;
 try {
   file = await readIngressFile(config.ingressFile);
-  token = config.tokenFile === undefined ? undefined : readToken(config.tokenFile);
-  if (config.caCertFile !== undefined) trustCertificateAuthority(readCaFile(config.caCertFile));
+  token =
+    config.tokenFile === undefined
+      ? undefined
+      : readFlagFile(config.tokenFile, { flag: '--token-file', what: 'token file', trim: true });
+  if (config.caCertFile !== undefined)
+    trustCertificateAuthority(readFlagFile(config.caCertFile, { flag: '--ca-cert-file', what: 'CA file' }));
 } catch (err) {
-  const error = toMeshError(err);
-  const causes = error.causes.map((cause) => `  ${cause.field}: ${cause.message}`);
-  process.stderr.write(`zonemesh-ingress: ${error.message}\n${causes.join('\n')}\n`);
-  process.exit(2);
+  exitOnStartupError('zonemesh-ingress', err);
 }
 
 const log = createLogger({ level: config.logLevel, base: { service: 'zonemesh-ingress', name: file.name } });
@@ -57,23 +50,3 @@ await runUntilStopped(runtime.lifecycle, log, {
     };
   },
 });
-
-function readCaFile(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new MeshError('InvalidInput', `cannot read CA file ${path}`, {
-      causes: [{ field: '--ca-cert-file', message: (err as Error).message }],
-    });
-  }
-}
-
-function readToken(path: string): string {
-  try {
-    return readFileSync(path, 'utf8').trim();
-  } catch (err) {
-    throw new MeshError('InvalidInput', `cannot read token file ${path}`, {
-      causes: [{ field: '--token-file', message: (err as Error).message }],
-    });
-  }
-}
