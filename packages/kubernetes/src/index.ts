@@ -78,7 +78,13 @@ export type { WebhookTarget } from './webhook-configurations.js';
 export type { WorkloadInbound, WorkloadOutbound } from './workload-dataplane.js';
 export { isImportedKind, policyImportName, startPolicyImport } from './policy-import-controller.js';
 export type { PolicyImport, PolicyImportOptions } from './policy-import-controller.js';
-export { StoreAnnotations, candidateNames, createKubernetesStore, toResource } from './kubernetes-store.js';
+export {
+  StoreAnnotations,
+  candidateNames,
+  createKubernetesStore,
+  isSecretCheckpoint,
+  toResource,
+} from './kubernetes-store.js';
 export type { KubernetesStoreOptions } from './kubernetes-store.js';
 export {
   IngressAnnotations,

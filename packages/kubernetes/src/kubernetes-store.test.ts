@@ -114,4 +114,44 @@ describe('createKubernetesStore', () => {
       await store.close();
     }
   });
+
+  it('keeps key-holding checkpoints in a Secret, others in the ConfigMap, and moves old ones', async () => {
+    const api = await apiWithCrds();
+    const configMap = '/api/v1/namespaces/default/configmaps/zonemesh-store-checkpoints';
+    const secret = '/api/v1/namespaces/default/secrets/zonemesh-store-secrets';
+    const caName = 'zonemesh.io/mesh-ca/root/default/ca-1';
+    // What an older version left: a CA key in the ConfigMap.
+    await api.call('POST', '/api/v1/namespaces/default/configmaps', {
+      metadata: { name: 'zonemesh-store-checkpoints' },
+      data: { [dataKeyOf(caName)]: 'old-ca-key' },
+    });
+    const store = createKubernetesStore({ client: clientFor(api), namespace: 'default' });
+    try {
+      expect(await store.getCheckpoint(caName)).toBe('old-ca-key');
+      await store.setCheckpoint({ name: 'zonemesh.io/auth/signing-keys', value: '{"private":"k"}' });
+      await store.setCheckpoint({ name: 'zonemesh.io/auth/revocations', value: '[]' });
+      await store.setCheckpoint({ name: caName, value: 'new-ca-key' });
+
+      const secretData = ((await api.call('GET', secret)) as { data: Record<string, string> }).data;
+      const configMapData = ((await api.call('GET', configMap)) as { data: Record<string, string> }).data;
+      const decoded = Object.fromEntries(
+        Object.entries(secretData).map(([key, value]) => [key, Buffer.from(value, 'base64').toString()]),
+      );
+      expect(decoded).toEqual({
+        [dataKeyOf('zonemesh.io/auth/signing-keys')]: '{"private":"k"}',
+        [dataKeyOf(caName)]: 'new-ca-key',
+      });
+      expect(configMapData).toEqual({ [dataKeyOf('zonemesh.io/auth/revocations')]: '[]' });
+      expect(await store.getCheckpoint('zonemesh.io/auth/signing-keys')).toBe('{"private":"k"}');
+      expect(await store.getCheckpoint(caName)).toBe('new-ca-key');
+      expect(await store.getCheckpoint('zonemesh.io/auth/revocations')).toBe('[]');
+    } finally {
+      await store.close();
+    }
+  });
 });
+
+/** The data key the store writes a checkpoint name as. */
+function dataKeyOf(name: string): string {
+  return name.replace(/[^-.a-zA-Z0-9]|_/g, (char) => `_${char.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}

@@ -23,6 +23,10 @@
  *   namespace, written right after the resource write they go with. Not atomic with it: a crash
  *   in between leaves the checkpoint behind the data (never ahead), and replaying from an older
  *   checkpoint is harmless because applying a resource is idempotent.
+ * - Checkpoints that hold private keys (token signing keys, mesh CA keys: see
+ *   {@link isSecretCheckpoint}) live in the Secret `zonemesh-store-secrets` instead, so reading
+ *   ConfigMaps does not reveal them. One that an older version left in the ConfigMap is still
+ *   read from there, and moved to the Secret (and removed from the ConfigMap) when next written.
  * - The API server prunes fields its CRD schema does not know; zonemesh stores validated specs,
  *   whose fields the schemas (generated from the same zod schemas) know.
  */
@@ -63,6 +67,8 @@ export interface KubernetesStoreOptions {
   readonly historyLimit?: number;
   /** Name of the checkpoint ConfigMap; default `zonemesh-store-checkpoints`. */
   readonly checkpointConfigMap?: string;
+  /** Name of the Secret of key-holding checkpoints; default `zonemesh-store-secrets`. */
+  readonly checkpointSecret?: string;
   readonly log?: Logger;
   /** How long `revision()` waits for the informers to catch up; default 10 s. */
   readonly catchUpTimeoutMs?: number;
@@ -95,6 +101,8 @@ export function createKubernetesStore(options: KubernetesStoreOptions): Resource
   }
   const configMap = options.checkpointConfigMap ?? 'zonemesh-store-checkpoints';
   const configMapCollection = `/api/v1/namespaces/${options.namespace}/configmaps`;
+  const secret = options.checkpointSecret ?? 'zonemesh-store-secrets';
+  const secretCollection = `/api/v1/namespaces/${options.namespace}/secrets`;
   const types = kindDescriptors.map((descriptor) => descriptor.type);
   const abort = new AbortController();
   const cache = new Map<ResourceType, Map<string, Cached>>(types.map((type) => [type, new Map()]));
@@ -162,19 +170,48 @@ export function createKubernetesStore(options: KubernetesStoreOptions): Resource
   async function writeCheckpoint(checkpoint: Checkpoint | undefined): Promise<void> {
     if (checkpoint === undefined) return;
     const dataKey = configMapKey(checkpoint.name);
+    if (!isSecretCheckpoint(checkpoint.name)) {
+      await updateObject(configMapCollection, configMap, 'ConfigMap', (data) => ({
+        ...data,
+        [dataKey]: checkpoint.value,
+      }));
+      return;
+    }
+    // Secret data is base64; the ConfigMap copy (from an older version) goes once the Secret has it.
+    const encoded = Buffer.from(checkpoint.value, 'utf8').toString('base64');
+    await updateObject(secretCollection, secret, 'Secret', (data) => ({ ...data, [dataKey]: encoded }));
+    await updateObject(configMapCollection, configMap, 'ConfigMap', (data) => {
+      if (!(dataKey in data)) return undefined;
+      const { [dataKey]: _moved, ...rest } = data;
+      return rest;
+    });
+  }
+
+  /**
+   * Rewrites the `data` of one ConfigMap or Secret, creating it when missing, retrying lost races
+   * (the resourceVersion precondition). `change` returning undefined leaves the object as it is.
+   */
+  async function updateObject(
+    objectCollection: string,
+    name: string,
+    kind: 'ConfigMap' | 'Secret',
+    change: (data: Record<string, string>) => Record<string, string> | undefined,
+  ): Promise<void> {
     for (let attempt = 0; ; attempt++) {
-      const current = await client.get(`${configMapCollection}/${configMap}`);
+      const current = await client.get(`${objectCollection}/${name}`);
+      const data = change({ ...((current?.data ?? {}) as Record<string, string>) });
+      if (data === undefined) return;
       try {
         if (current === undefined) {
-          await client.create(configMapCollection, {
+          await client.create(objectCollection, {
             apiVersion: 'v1',
-            kind: 'ConfigMap',
-            metadata: { name: configMap, labels: { 'app.kubernetes.io/part-of': 'zonemesh' } },
-            data: { [dataKey]: checkpoint.value },
+            kind,
+            metadata: { name, labels: { 'app.kubernetes.io/part-of': 'zonemesh' } },
+            ...(kind === 'Secret' ? { type: 'Opaque' } : {}),
+            data,
           });
         } else {
-          const data = { ...((current.data ?? {}) as Record<string, string>), [dataKey]: checkpoint.value };
-          await client.replace(`${configMapCollection}/${configMap}`, { ...current, data });
+          await client.replace(`${objectCollection}/${name}`, { ...current, data });
         }
         return;
       } catch (err) {
@@ -383,8 +420,14 @@ export function createKubernetesStore(options: KubernetesStoreOptions): Resource
     watch,
     async getCheckpoint(name) {
       open();
+      const dataKey = configMapKey(name);
+      if (isSecretCheckpoint(name)) {
+        const stored = await client.get(`${secretCollection}/${secret}`);
+        const encoded = ((stored?.data ?? {}) as Record<string, string>)[dataKey];
+        if (encoded !== undefined) return Buffer.from(encoded, 'base64').toString('utf8');
+      }
       const current = await client.get(`${configMapCollection}/${configMap}`);
-      return ((current?.data ?? {}) as Record<string, string>)[configMapKey(name)];
+      return ((current?.data ?? {}) as Record<string, string>)[dataKey];
     },
     async setCheckpoint(checkpoint) {
       open();
@@ -494,6 +537,16 @@ function versionOf(object: KubeObject): bigint {
 /** resourceVersions are opaque to clients but etcd revisions in practice; unparsable ones count as 0. */
 function parseVersion(version: string): bigint {
   return /^\d+$/.test(version) ? BigInt(version) : 0n;
+}
+
+/**
+ * Checkpoints that hold private keys, kept in the Secret: the token signing keys
+ * (`zonemesh.io/auth/signing-keys`) and the mesh CAs' roots and intermediates
+ * (`zonemesh.io/mesh-ca/...`). Revocations and global's public trust state stay in the ConfigMap,
+ * as do sync positions.
+ */
+export function isSecretCheckpoint(name: string): boolean {
+  return name === 'zonemesh.io/auth/signing-keys' || name.startsWith('zonemesh.io/mesh-ca/');
 }
 
 /** ConfigMap keys allow `[-._a-zA-Z0-9]`; other characters are written as `_XX` (hex). */
