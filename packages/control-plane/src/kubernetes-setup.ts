@@ -2,16 +2,22 @@
  * The control plane on Kubernetes (`--environment kubernetes`, and `--store kubernetes`): finds
  * the API server the standard way (in-cluster service account, else `KUBECONFIG`, else
  * `~/.kube/config`) and runs the Kubernetes controllers of this mode (see @zonemesh/kubernetes).
+ * With TLS on, injected sidecars reach the dataplane server over `https://` and, with
+ * `--tls-dir`, verify it with that directory's `ca.crt` (given to them by the injector).
  */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import {
   findKubeConfig,
   createKubeClient,
   startKubernetesEnvironment,
   type KubeClient,
 } from '@zonemesh/kubernetes';
+import { MeshError } from '@zonemesh/api';
 import type { ResourceStore } from '@zonemesh/store';
 import { isFederatedZone } from './config.js';
 import type { ControlPlaneRuntime } from './control-plane-runtime.js';
+import { TlsDirFiles } from './tls/server-tls.js';
 
 /**
  * The API server client when the environment or the store is Kubernetes, else undefined. Exits
@@ -48,6 +54,8 @@ export function setupKubernetes(
     start: async (signal) => {
       const namespace = config.kubernetesNamespace;
       const service = config.kubernetesService;
+      const tls = config.tlsCertFile !== undefined || config.tlsDir !== undefined;
+      const caPem = await sidecarCa(config);
       const environment = await startKubernetesEnvironment({
         client,
         store,
@@ -68,7 +76,9 @@ export function setupKubernetes(
         sidecar: {
           image: config.sidecarImage,
           cpAddress:
-            config.sidecarCpAddress ?? `http://${service}.${namespace}.svc:${config.dpServerAddress.port}`,
+            config.sidecarCpAddress ??
+            `${tls ? 'https' : 'http'}://${service}.${namespace}.svc:${config.dpServerAddress.port}`,
+          ...(caPem === undefined ? {} : { caPem }),
         },
         log: runtime.log,
         signal,
@@ -76,4 +86,22 @@ export function setupKubernetes(
       return { done: environment.done };
     },
   });
+}
+
+/**
+ * The CA sidecars verify the dataplane server with: `--tls-dir`'s `ca.crt` (written or found by
+ * the TLS setup before any component starts). Undefined with `--tls-cert-file` (the operator's
+ * certificate, verified with the system roots) or without TLS.
+ */
+async function sidecarCa(config: ControlPlaneRuntime['config']): Promise<string | undefined> {
+  if (config.tlsCertFile !== undefined || config.tlsDir === undefined) return undefined;
+  const file = join(config.tlsDir, TlsDirFiles.ca);
+  try {
+    return await readFile(file, 'utf8');
+  } catch (err) {
+    throw new MeshError('InvalidInput', `cannot read ${file}`, {
+      cause: err,
+      causes: [{ field: '--tls-dir', message: (err as Error).message }],
+    });
+  }
 }

@@ -60,6 +60,8 @@ export interface KubernetesEnvironmentOptions {
     readonly image: string;
     /** The dataplane server as Pods reach it. */
     readonly cpAddress: string;
+    /** The CA sidecars verify the dataplane server with (`--ca-cert-file`); omitted: system roots. */
+    readonly caPem?: string;
   };
   readonly log: Logger;
   readonly signal: AbortSignal;
@@ -104,6 +106,7 @@ export async function startKubernetesEnvironment(
       injectSidecar(request, {
         image: options.sidecar.image,
         cpAddress: options.sidecar.cpAddress,
+        ...(options.sidecar.caPem === undefined ? {} : { caPem: options.sidecar.caPem }),
         zone,
         namespaceOf: (name) => workloads.namespaceOf(name),
         servicesOf: (namespace) => workloads.servicesOf(namespace),

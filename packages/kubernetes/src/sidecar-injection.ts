@@ -11,6 +11,10 @@
  *   `{{ name }}` and `{{ address }}` are filled by `--dataplane-var` from the Pod's name and IP,
  *   which are not known yet at admission; the inbounds come from the Services that select the
  *   Pod now (the workload controller keeps the stored Dataplane current afterwards).
+ * - with `caPem` (the control plane speaks HTTPS with a certificate of its own CA): that CA in
+ *   the annotation `zonemesh.io/cp-ca`, mounted beside the Dataplane file as `ca.crt` and passed
+ *   as `--ca-cert-file`. An annotation because Pods of other namespaces cannot mount the control
+ *   plane's Secrets or ConfigMaps, and it needs no object per namespace.
  * The app keeps its ports: the sidecar listens on the Pod IP and forwards to 127.0.0.1, so an app
  * in the mesh binds to localhost (docs/kubernetes.md).
  */
@@ -24,6 +28,7 @@ export const sidecarContainerName = 'zonemesh-dp';
 /** The annotation holding the Dataplane template, and the one marking an injected Pod. */
 export const InjectionAnnotations = {
   dataplane: 'zonemesh.io/dataplane',
+  cpCa: 'zonemesh.io/cp-ca',
   injected: 'kuma.io/sidecar-injected',
 } as const;
 /** The sidecar's admin port (`/ready`, `/metrics`). */
@@ -32,8 +37,13 @@ export const sidecarAdminPort = 9901;
 export interface SidecarInjectionOptions {
   /** The image with `zonemesh-dp`. */
   readonly image: string;
-  /** The zone CP's dataplane server as seen from Pods (`http://zonemesh-control-plane.zonemesh-system.svc:5678`). */
+  /** The zone CP's dataplane server as seen from Pods (`https://zonemesh-control-plane.zonemesh-system.svc:5678`). */
   readonly cpAddress: string;
+  /**
+   * The CA (PEM) the sidecar verifies the control plane with (`--ca-cert-file`); omitted: the
+   * system roots (a public certificate, or plain HTTP).
+   */
+  readonly caPem?: string;
   readonly zone: string | undefined;
   /** The namespace object (from the informer cache). */
   readonly namespaceOf: (name: string) => KubeObject | undefined;
@@ -103,6 +113,7 @@ export function sidecarPatch(
       `0.0.0.0:${sidecarAdminPort}`,
       '--dataplane-token-file',
       serviceAccountTokenFile,
+      ...(options.caPem === undefined ? [] : ['--ca-cert-file', `${dataplaneDir}/ca.crt`]),
     ],
     env: [
       { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
@@ -129,11 +140,20 @@ export function sidecarPatch(
           path: 'dataplane.yaml',
           fieldRef: { fieldPath: `metadata.annotations['${InjectionAnnotations.dataplane}']` },
         },
+        ...(options.caPem === undefined
+          ? []
+          : [
+              {
+                path: 'ca.crt',
+                fieldRef: { fieldPath: `metadata.annotations['${InjectionAnnotations.cpCa}']` },
+              },
+            ]),
       ],
     },
   };
   const annotations = {
     [InjectionAnnotations.dataplane]: stringify(template),
+    ...(options.caPem === undefined ? {} : { [InjectionAnnotations.cpCa]: options.caPem }),
     [InjectionAnnotations.injected]: 'true',
   };
   const operations: unknown[] = [{ op: 'add', path: '/spec/containers/-', value: container }];
