@@ -38,6 +38,10 @@ describe('Helm chart', () => {
       'zone with a leaf node',
       { mode: 'zone' as const, zone: 'zone-1', natsLeafRemote: 'nats-leaf://hub:7422' },
     ],
+    [
+      'zone with its TLS Secret',
+      { mode: 'zone' as const, tlsCertificate: { caPem: 'ca', certPem: 'cert', keyPem: 'key' } },
+    ],
   ])('has every object of zmctl install for a %s', (_, options) => {
     const expected = objectsOf(controlPlaneManifests({ ...options, version: '0.1.0' }));
     expect(expected.filter((object) => !chartObjects.has(object))).toEqual([]);
@@ -60,5 +64,14 @@ describe('Helm chart', () => {
     );
     const controlPlaneTemplate = readFileSync(join(chart, 'templates', 'control-plane.yaml'), 'utf8');
     expect(flags.filter((flag) => !controlPlaneTemplate.includes(`- ${flag}\n`))).toEqual([]);
+  });
+
+  it('turns TLS on as zmctl install does: HTTPS probes and addresses, the CA for the ingress', () => {
+    const controlPlaneTemplate = readFileSync(join(chart, 'templates', 'control-plane.yaml'), 'utf8');
+    const ingressTemplate = readFileSync(join(chart, 'templates', 'zone-ingress.yaml'), 'utf8');
+    expect(controlPlaneTemplate.match(/scheme: HTTPS/g)).toHaveLength(2);
+    expect(controlPlaneTemplate).toContain('mountPath: /var/run/zonemesh/tls');
+    expect(ingressTemplate).toContain('- https://zonemesh-control-plane.{{ .Release.Namespace }}.svc:5678\n');
+    expect(ingressTemplate).toContain('- --ca-cert-file\n            - /var/run/zonemesh-ca/ca.crt\n');
   });
 });

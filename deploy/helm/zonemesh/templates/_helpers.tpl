@@ -32,3 +32,11 @@ nats://zonemesh-nats.{{ .Release.Namespace }}.svc:4222
 {{ .Values.nats.url }}
 {{- end -}}
 {{- end -}}
+
+{{- define "zonemesh.tlsSecret" -}}
+{{ default "zonemesh-control-plane-tls" .Values.tls.existingSecret }}
+{{- end -}}
+
+{{- define "zonemesh.controlPlaneHostnames" -}}
+zonemesh-control-plane,zonemesh-control-plane.{{ .Release.Namespace }},zonemesh-control-plane.{{ .Release.Namespace }}.svc,zonemesh-control-plane.{{ .Release.Namespace }}.svc.cluster.local
+{{- end -}}

@@ -3,6 +3,7 @@
  * output parsed as YAML, checked per mode, and applied to the fake Kubernetes API as kubectl would.
  */
 import { spawnSync } from 'node:child_process';
+import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,13 +29,31 @@ function summary(list: KubeObject[]): string[] {
     .map((object) => `${object.kind}/${object.metadata?.name}`);
 }
 
-function deployment(list: KubeObject[], name: string): { args: string[]; image: string } {
+interface PodSpec {
+  containers: Array<{
+    args: string[];
+    image: string;
+    readinessProbe?: { httpGet?: { scheme?: string } };
+    livenessProbe?: { httpGet?: { scheme?: string } };
+    volumeMounts?: Array<{ name: string; mountPath: string }>;
+  }>;
+  volumes?: Array<{ name: string; secret?: { secretName: string; items?: Array<{ key: string }> } }>;
+}
+
+function podSpec(list: KubeObject[], name: string): PodSpec | undefined {
   const found = list.find((object) => object.kind === 'Deployment' && object.metadata?.name === name);
-  const spec = found?.spec as
-    | { template: { spec: { containers: Array<{ args: string[]; image: string }> } } }
-    | undefined;
-  const container = spec?.template.spec.containers[0];
+  return (found?.spec as { template: { spec: PodSpec } } | undefined)?.template.spec;
+}
+
+function deployment(list: KubeObject[], name: string): { args: string[]; image: string } {
+  const container = podSpec(list, name)?.containers[0];
   return { args: container?.args ?? [], image: container?.image ?? '' };
+}
+
+/** The value after `flag` in `args`. */
+function flagValue(args: string[], flag: string): string | undefined {
+  const at = args.indexOf(flag);
+  return at < 0 ? undefined : args[at + 1];
 }
 
 /** The collection path kubectl would post an object to. */
@@ -71,6 +90,7 @@ describe('zmctl install', () => {
       'ClusterRoleBinding/zonemesh-control-plane',
       'Role/zonemesh-control-plane',
       'RoleBinding/zonemesh-control-plane',
+      'Secret/zonemesh-control-plane-tls',
       'ConfigMap/zonemesh-nats',
       'Deployment/zonemesh-nats',
       'Service/zonemesh-nats',
@@ -98,6 +118,61 @@ describe('zmctl install', () => {
     );
     expect(ingressService?.spec).toMatchObject({ type: 'LoadBalancer' });
     expect(ingressService?.metadata?.labels?.['app.kubernetes.io/component']).toBe('zone-ingress');
+  });
+
+  it('turns TLS on: a certificate Secret for the Service names, HTTPS probes, the CA for the ingress', () => {
+    const { code, stdout } = zmctl(['install', 'control-plane', '--mode', 'zone', '--namespace', 'mesh']);
+    expect(code).toBe(0);
+    const list = objects(stdout);
+    const secret = list.find((object) => object.kind === 'Secret');
+    expect(secret?.metadata?.name).toBe('zonemesh-control-plane-tls');
+    expect(secret?.type).toBe('kubernetes.io/tls');
+    const pems = secret?.stringData as Record<string, string>;
+    expect(Object.keys(pems).sort()).toEqual(['ca.crt', 'tls.crt', 'tls.key']);
+    const certificate = new X509Certificate(pems['tls.crt'] ?? '');
+    expect(certificate.verify(new X509Certificate(pems['ca.crt'] ?? '').publicKey)).toBe(true);
+    expect(certificate.subjectAltName).toContain('DNS:zonemesh-control-plane.mesh.svc');
+    expect(certificate.checkPrivateKey(createPrivateKey(pems['tls.key'] ?? ''))).toBe(true);
+
+    const cp = podSpec(list, 'zonemesh-control-plane');
+    const cpArgs = cp?.containers[0]?.args ?? [];
+    expect(flagValue(cpArgs, '--tls-dir')).toBe('/var/run/zonemesh/tls');
+    expect(flagValue(cpArgs, '--tls-hostnames')?.split(',')).toContain('zonemesh-control-plane.mesh.svc');
+    expect(cp?.containers[0]?.readinessProbe?.httpGet?.scheme).toBe('HTTPS');
+    expect(cp?.containers[0]?.livenessProbe?.httpGet?.scheme).toBe('HTTPS');
+    expect(cp?.containers[0]?.volumeMounts).toContainEqual(
+      expect.objectContaining({ name: 'tls', mountPath: '/var/run/zonemesh/tls' }),
+    );
+    expect(cp?.volumes).toContainEqual(
+      expect.objectContaining({
+        secret: expect.objectContaining({ secretName: 'zonemesh-control-plane-tls' }),
+      }),
+    );
+
+    const ingress = podSpec(list, 'zonemesh-ingress');
+    const ingressArgs = ingress?.containers[0]?.args ?? [];
+    expect(flagValue(ingressArgs, '--cp-address')).toBe('https://zonemesh-control-plane.mesh.svc:5678');
+    expect(flagValue(ingressArgs, '--ca-cert-file')).toBe('/var/run/zonemesh-ca/ca.crt');
+    const caVolume = ingress?.volumes?.find((volume) => volume.name === 'cp-ca');
+    expect(caVolume?.secret).toEqual({
+      secretName: 'zonemesh-control-plane-tls',
+      items: [{ key: 'ca.crt', path: 'ca.crt' }],
+    });
+
+    const role = list.find((object) => object.kind === 'Role') as { rules?: Array<{ resources: string[] }> };
+    expect(role.rules?.flatMap((rule) => rule.resources)).toEqual(['configmaps', 'secrets']);
+  });
+
+  it('with --tls-secret uses that Secret and prints none (a re-run keeps the installed CA)', () => {
+    const { code, stdout } = zmctl(['install', 'control-plane', '--mode', 'zone', '--tls-secret', 'my-tls']);
+    expect(code).toBe(0);
+    const list = objects(stdout);
+    expect(list.some((object) => object.kind === 'Secret')).toBe(false);
+    const secretNames = ['zonemesh-control-plane', 'zonemesh-ingress'].flatMap((name) =>
+      (podSpec(list, name)?.volumes ?? []).flatMap((volume) => volume.secret?.secretName ?? []),
+    );
+    expect(secretNames).toEqual(['my-tls', 'my-tls']);
+    expect(zmctl(['install', 'control-plane', '--mode', 'zone', '--tls-secret', 'Bad_Name']).code).toBe(2);
   });
 
   it('prints a global with the NATS hub, and no ingress', () => {
@@ -166,6 +241,25 @@ describe('zmctl install', () => {
         });
       }
       expect((await api.request('GET', '/apis/kuma.io/v1alpha1/trafficpermissions')).status).toBe(200);
+      // What the API server keeps has TLS on.
+      const secret = await api.call(
+        'GET',
+        '/api/v1/namespaces/zonemesh-system/secrets/zonemesh-control-plane-tls',
+      );
+      expect(secret.type).toBe('kubernetes.io/tls');
+      const applied = [
+        await api.call('GET', '/apis/apps/v1/namespaces/zonemesh-system/deployments/zonemesh-control-plane'),
+        await api.call('GET', '/apis/apps/v1/namespaces/zonemesh-system/deployments/zonemesh-ingress'),
+      ];
+      const [cp, ingress] = applied.map(
+        (object) => (object.spec as { template: { spec: PodSpec } }).template.spec,
+      );
+      expect(cp?.containers[0]?.readinessProbe?.httpGet?.scheme).toBe('HTTPS');
+      expect(flagValue(cp?.containers[0]?.args ?? [], '--tls-dir')).toBe('/var/run/zonemesh/tls');
+      expect(flagValue(ingress?.containers[0]?.args ?? [], '--cp-address')).toMatch(/^https:\/\//);
+      expect(flagValue(ingress?.containers[0]?.args ?? [], '--ca-cert-file')).toBe(
+        '/var/run/zonemesh-ca/ca.crt',
+      );
     } finally {
       await api.close();
     }

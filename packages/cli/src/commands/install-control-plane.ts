@@ -3,9 +3,16 @@
  * manifests of a control plane (namespace, CRDs, RBAC, control plane, and per mode the NATS hub,
  * or the zone ingress and a NATS leaf node) for `kubectl apply -f -`. zmctl renders them itself:
  * the same objects the Helm chart in deploy/helm/zonemesh makes, with no Helm needed.
+ * TLS is on: each run makes a new CA and certificate for the control plane into the Secret
+ * `zonemesh-control-plane-tls`, unless `--tls-secret` names one that exists (re-runs, upgrades).
  */
 import { readFileSync } from 'node:fs';
-import { controlPlaneManifests, manifestsToYaml } from '@zonemesh/kubernetes/manifests';
+import {
+  type ControlPlaneTlsCertificate,
+  controlPlaneManifests,
+  createControlPlaneTlsCertificate,
+  manifestsToYaml,
+} from '@zonemesh/kubernetes/manifests';
 import { type Command, ExitCode, UsageError } from '../command.js';
 
 /** This zmctl's version (default image tag). */
@@ -24,7 +31,7 @@ export const installControlPlaneCommand: Command = {
   name: 'install control-plane',
   summary: 'print the Kubernetes manifests of a global or zone control plane',
   synopsis:
-    '--mode global|zone [--zone NAME] [--namespace NS] [--image IMAGE] [--store kubernetes|memory] [--nats-url URL | --nats-leaf-remote URL] [--ingress-service-type LoadBalancer|NodePort] [--without-crds]',
+    '--mode global|zone [--zone NAME] [--namespace NS] [--image IMAGE] [--store kubernetes|memory] [--nats-url URL | --nats-leaf-remote URL] [--ingress-service-type LoadBalancer|NodePort] [--tls-secret NAME] [--without-crds]',
   description: [
     'Prints the manifests to run a control plane on Kubernetes, for kubectl apply -f -:',
     'the namespace, the kuma.io CRDs, RBAC, the control plane Deployment and Service, and',
@@ -32,6 +39,10 @@ export const installControlPlaneCommand: Command = {
     '  zone:   the zone ingress (advertised at its Service address) and, with --nats-leaf-remote,',
     '          a NATS leaf node connected to global (or --nats-url to connect straight to it).',
     'The control plane writes its admission webhook configurations itself at start.',
+    'TLS is on: a new CA and certificate for the control plane Service go into the Secret',
+    'zonemesh-control-plane-tls (the CA key is not kept); sidecars and the ingress verify with that CA.',
+    'Re-running makes a new CA, which breaks running sidecars: pass --tls-secret zonemesh-control-plane-tls',
+    'to keep the installed one (or name your own Secret with ca.crt, tls.crt and tls.key).',
   ].join('\n'),
   flags: {
     mode: { type: 'string', valueName: 'global|zone', description: 'which control plane' },
@@ -63,6 +74,11 @@ export const installControlPlaneCommand: Command = {
       description: 'zone ingress Service type: LoadBalancer (default) or NodePort',
     },
     'ingress-replicas': { type: 'string', valueName: 'N', description: 'zone ingress replicas (default 1)' },
+    'tls-secret': {
+      type: 'string',
+      valueName: 'NAME',
+      description: 'use this existing TLS Secret (ca.crt, tls.crt, tls.key) instead of making one',
+    },
     'without-crds': { type: 'boolean', description: 'leave the CRDs out' },
   },
   acceptsArgs: false,
@@ -87,6 +103,14 @@ export const installControlPlaneCommand: Command = {
     const image = optional(flags.image);
     const natsUrl = optional(flags['nats-url']);
     const natsLeafRemote = optional(flags['nats-leaf-remote']);
+    const tlsSecret = optional(flags['tls-secret']);
+    if (tlsSecret !== undefined && !/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(tlsSecret)) {
+      throw new UsageError('--tls-secret must be a Kubernetes object name');
+    }
+    const tlsCertificate: ControlPlaneTlsCertificate | undefined =
+      tlsSecret === undefined
+        ? await createControlPlaneTlsCertificate(namespace ?? 'zonemesh-system')
+        : undefined;
     let manifests: ReturnType<typeof controlPlaneManifests>;
     try {
       manifests = controlPlaneManifests({
@@ -101,6 +125,8 @@ export const installControlPlaneCommand: Command = {
         ...(image === undefined ? {} : { image }),
         ...(natsUrl === undefined ? {} : { natsUrl }),
         ...(natsLeafRemote === undefined ? {} : { natsLeafRemote }),
+        ...(tlsSecret === undefined ? {} : { tlsSecret }),
+        ...(tlsCertificate === undefined ? {} : { tlsCertificate }),
       });
     } catch (err) {
       throw new UsageError((err as Error).message);

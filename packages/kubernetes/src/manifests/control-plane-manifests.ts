@@ -9,12 +9,27 @@
  *   connected to global's hub.
  * The control plane writes its admission webhook configurations itself at start, with the CA of
  * the certificate it makes (see kubernetes-environment.ts), so they are not among these objects.
+ *
+ * TLS is on: the control plane serves its API and dataplane server over HTTPS with the
+ * certificate of the Secret `zonemesh-control-plane-tls` (`ca.crt`, `tls.crt`, `tls.key`),
+ * mounted as its `--tls-dir` (so it finds them and reuses them, and tells the sidecar injector
+ * `DIR/ca.crt`). The Secret is made once by the installer (see control-plane-tls.ts) and stays
+ * the same across restarts and reschedules, so the CA sidecars and ingresses were given keeps
+ * verifying; `tlsSecret` names an existing one instead. The zone ingress gets only `ca.crt` of it
+ * as `--ca-cert-file`; sidecars get it from the injector (sidecar-injection.ts).
  * Pure: this module does no I/O and does not load the Kubernetes client.
  */
 import { customResourceDefinitions } from '../custom-resource-definitions.js';
 
 /** A manifest object. */
 export type Manifest = Record<string, unknown>;
+
+/** PEM files of the control plane's TLS certificate; the CA's key is not among them. */
+export interface ControlPlaneTlsCertificate {
+  readonly caPem: string;
+  readonly certPem: string;
+  readonly keyPem: string;
+}
 
 export interface ControlPlaneManifestOptions {
   readonly mode: 'global' | 'zone';
@@ -37,6 +52,13 @@ export interface ControlPlaneManifestOptions {
   readonly ingressServiceType?: 'LoadBalancer' | 'NodePort';
   /** Zone: replicas of the zone ingress, default 1. */
   readonly ingressReplicas?: number;
+  /**
+   * The certificate to put into the Secret `tlsSecret`. Omitted: the Secret is not among the
+   * objects and must exist already (made by an earlier install, cert-manager or kubectl).
+   */
+  readonly tlsCertificate?: ControlPlaneTlsCertificate;
+  /** The control plane's TLS Secret (`ca.crt`, `tls.crt`, `tls.key`); default `zonemesh-control-plane-tls`. */
+  readonly tlsSecret?: string;
   /** Leave the CRDs out (installed separately). */
   readonly withoutCrds?: boolean;
   /** The zonemesh version (image tag default). */
@@ -47,6 +69,24 @@ const partOf = { 'app.kubernetes.io/part-of': 'zonemesh' };
 const cpName = 'zonemesh-control-plane';
 const ingressName = 'zonemesh-ingress';
 const natsName = 'zonemesh-nats';
+/** The default name of the control plane's TLS Secret. */
+export const controlPlaneTlsSecret = `${cpName}-tls`;
+/** Where the control plane finds its TLS Secret: its `--tls-dir`. */
+const tlsDir = '/var/run/zonemesh/tls';
+/** Where the zone ingress finds the CA of the control plane's certificate. */
+const ingressCaDir = '/var/run/zonemesh-ca';
+/** The user and group zonemesh containers run as (the group may read mounted Secrets). */
+const runAsUser = 5678;
+
+/** The DNS names of the control plane's Service, the names its certificate is valid for. */
+export function controlPlaneDnsNames(namespace: string): string[] {
+  return [
+    cpName,
+    `${cpName}.${namespace}`,
+    `${cpName}.${namespace}.svc`,
+    `${cpName}.${namespace}.svc.cluster.local`,
+  ];
+}
 
 /** Every object to apply, in apply order. Throws an Error naming the option that is wrong. */
 export function controlPlaneManifests(options: ControlPlaneManifestOptions): Manifest[] {
@@ -71,6 +111,9 @@ export function controlPlaneManifests(options: ControlPlaneManifestOptions): Man
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace, labels: partOf } },
     ...(options.withoutCrds === true ? [] : customResourceDefinitions()),
     ...rbac(namespace),
+    ...(options.tlsCertificate === undefined
+      ? []
+      : [tlsSecretObject(namespace, options.tlsSecret ?? controlPlaneTlsSecret, options.tlsCertificate)]),
   ];
   const bundledHub = options.mode === 'global' && options.natsUrl === undefined;
   const leaf = options.mode === 'zone' && options.natsLeafRemote !== undefined;
@@ -122,7 +165,12 @@ function rbac(namespace: string): Manifest[] {
       kind: 'Role',
       metadata: { name: cpName, namespace, labels: partOf },
       rules: [
-        { apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list', 'watch', 'create', 'update'] },
+        // Store checkpoints (--store kubernetes): key-holding ones in a Secret, the others in a ConfigMap.
+        {
+          apiGroups: [''],
+          resources: ['configmaps', 'secrets'],
+          verbs: ['get', 'list', 'watch', 'create', 'update'],
+        },
       ],
     },
     {
@@ -158,7 +206,12 @@ function controlPlane(
     image,
     ...(natsUrl === undefined ? [] : ['--nats-url', natsUrl]),
     ...(leaf ? ['--nats-js-domain', 'hub'] : []),
+    '--tls-dir',
+    tlsDir,
+    '--tls-hostnames',
+    controlPlaneDnsNames(namespace).join(','),
   ];
+  const secretName = options.tlsSecret ?? controlPlaneTlsSecret;
   return [
     {
       apiVersion: 'apps/v1',
@@ -171,6 +224,7 @@ function controlPlane(
           metadata: { labels },
           spec: {
             serviceAccountName: cpName,
+            securityContext: { fsGroup: runAsUser },
             containers: [
               {
                 name: 'control-plane',
@@ -182,16 +236,22 @@ function controlPlane(
                   { name: 'dp-server', containerPort: 5678 },
                   { name: 'webhooks', containerPort: 5443 },
                 ],
-                readinessProbe: { httpGet: { path: '/ready', port: 5681 }, periodSeconds: 5 },
+                readinessProbe: {
+                  httpGet: { path: '/ready', port: 5681, scheme: 'HTTPS' },
+                  periodSeconds: 5,
+                },
                 livenessProbe: {
-                  httpGet: { path: '/ready', port: 5681 },
+                  httpGet: { path: '/ready', port: 5681, scheme: 'HTTPS' },
                   periodSeconds: 10,
                   failureThreshold: 6,
                 },
+                volumeMounts: [{ name: 'tls', mountPath: tlsDir, readOnly: true }],
                 resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '1Gi' } },
                 securityContext: securityContext(),
               },
             ],
+            // Readable by the container's group only (fsGroup): the server key is in it.
+            volumes: [{ name: 'tls', secret: { secretName, defaultMode: 0o440 } }],
           },
         },
       },
@@ -273,7 +333,9 @@ function zoneIngress(namespace: string, image: string, options: ControlPlaneMani
                 args: [
                   'run',
                   '--cp-address',
-                  `http://${cpName}.${namespace}.svc:5678`,
+                  `https://${cpName}.${namespace}.svc:5678`,
+                  '--ca-cert-file',
+                  `${ingressCaDir}/ca.crt`,
                   '--ingress-file',
                   '/var/run/zonemesh/ingress.yaml',
                   '--admin-address',
@@ -286,7 +348,10 @@ function zoneIngress(namespace: string, image: string, options: ControlPlaneMani
                   { name: 'admin', containerPort: 9901 },
                 ],
                 readinessProbe: { httpGet: { path: '/ready', port: 9901 }, periodSeconds: 5 },
-                volumeMounts: [{ name: 'ingress-file', mountPath: '/var/run/zonemesh', readOnly: true }],
+                volumeMounts: [
+                  { name: 'ingress-file', mountPath: '/var/run/zonemesh', readOnly: true },
+                  { name: 'cp-ca', mountPath: ingressCaDir, readOnly: true },
+                ],
                 resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '512Mi' } },
                 securityContext: securityContext(),
               },
@@ -294,6 +359,14 @@ function zoneIngress(namespace: string, image: string, options: ControlPlaneMani
             volumes: [
               { name: 'template', configMap: { name: ingressName } },
               { name: 'ingress-file', emptyDir: {} },
+              // Only the CA of the control plane's TLS Secret, never its key.
+              {
+                name: 'cp-ca',
+                secret: {
+                  secretName: options.tlsSecret ?? controlPlaneTlsSecret,
+                  items: [{ key: 'ca.crt', path: 'ca.crt' }],
+                },
+              },
             ],
           },
         },
@@ -310,6 +383,20 @@ function zoneIngress(namespace: string, image: string, options: ControlPlaneMani
       },
     },
   ];
+}
+
+function tlsSecretObject(namespace: string, name: string, certificate: ControlPlaneTlsCertificate): Manifest {
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name, namespace, labels: partOf },
+    type: 'kubernetes.io/tls',
+    stringData: {
+      'ca.crt': certificate.caPem,
+      'tls.crt': certificate.certPem,
+      'tls.key': certificate.keyPem,
+    },
+  };
 }
 
 function natsServer(namespace: string, config: string): Manifest[] {
@@ -417,7 +504,7 @@ function podEnv(): Manifest[] {
 function securityContext(): Manifest {
   return {
     runAsNonRoot: true,
-    runAsUser: 5678,
+    runAsUser,
     allowPrivilegeEscalation: false,
     readOnlyRootFilesystem: true,
     capabilities: { drop: ['ALL'] },
