@@ -8,9 +8,10 @@
  * ids). A revocation made on global reaches every connected zone within a second (the
  * announcement), and a zone that was away within `pollMs` of reconnecting.
  */
-import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
+import type { Msg, NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from '@zonemesh/runtime';
 import * as z from 'zod';
+import { decodeJson, onEveryConnection, serveRequests } from '../nats-exchange.js';
 import type { GlobalTrust, TrustState } from './global-trust.js';
 import { TrustStateSchema } from './global-trust.js';
 
@@ -48,7 +49,7 @@ export function serveAuthState(options: {
 
   const answer = async (msg: Msg): Promise<void> => {
     let reply: z.input<typeof ReplySchema>;
-    if (!RequestSchema.safeParse(safeJson(msg.data)).success) {
+    if (!RequestSchema.safeParse(decodeJson(msg.data)).success) {
       reply = { ok: false, message: 'malformed auth state request' };
     } else {
       try {
@@ -61,34 +62,18 @@ export function serveAuthState(options: {
     msg.respond(JSON.stringify(reply));
   };
 
-  const done = (async () => {
-    while (!signal.aborted) {
-      let nc: NatsConnection;
-      try {
-        nc = await options.connection();
-      } catch {
-        return;
-      }
+  const done = serveRequests({
+    connection: options.connection,
+    signal,
+    subject: authStateWildcard,
+    queue: 'zm-auth',
+    log,
+    label: 'auth state',
+    answer,
+    onConnection: (nc) => {
       current = nc;
-      const subscription: Subscription = nc.subscribe(authStateWildcard, {
-        queue: 'zm-auth',
-        callback: (err, msg) => {
-          if (err !== null) {
-            log.warn({ err: err.message }, 'auth state subscription failed');
-            return;
-          }
-          answer(msg).catch((error: unknown) => log.error({ err: error }, 'auth state reply failed'));
-        },
-      });
-      const closed = nc.closed().then(() => undefined);
-      const aborted = new Promise<void>((resolve) =>
-        signal.addEventListener('abort', () => resolve(), { once: true }),
-      );
-      await Promise.race([closed, aborted]);
-      subscription.unsubscribe();
-      current = undefined;
-    }
-  })();
+    },
+  });
 
   return {
     done: done.finally(() => clearTimeout(timer)),
@@ -119,14 +104,14 @@ export async function followGlobalAuth(options: {
   /** Default 30 000 ms. */
   readonly pollMs?: number;
 }): Promise<void> {
-  const { zone, trust, log, signal } = options;
+  const { zone, trust, log } = options;
   const pollMs = options.pollMs ?? 30_000;
   let failing = false;
 
   const fetchState = async (nc: NatsConnection): Promise<void> => {
     try {
       const msg = await nc.request(authStateSubject(zone), JSON.stringify({ v: '1' }), { timeout: 5_000 });
-      const reply = ReplySchema.safeParse(safeJson(msg.data));
+      const reply = ReplySchema.safeParse(decodeJson(msg.data));
       if (!reply.success) throw new Error('global answered with a malformed auth state');
       if (!reply.data.ok) throw new Error(reply.data.message);
       const changed = await trust.update(reply.data.state);
@@ -146,13 +131,7 @@ export async function followGlobalAuth(options: {
     }
   };
 
-  while (!signal.aborted) {
-    let nc: NatsConnection;
-    try {
-      nc = await options.connection();
-    } catch {
-      return;
-    }
+  await onEveryConnection(options, (nc) => {
     let pending = Promise.resolve();
     const refresh = (): void => {
       pending = pending.then(() => fetchState(nc));
@@ -160,21 +139,10 @@ export async function followGlobalAuth(options: {
     const subscription = nc.subscribe(authChangedSubject, { callback: () => refresh() });
     refresh();
     const poll = setInterval(refresh, pollMs);
-    const closed = nc.closed().then(() => undefined);
-    const aborted = new Promise<void>((resolve) =>
-      signal.addEventListener('abort', () => resolve(), { once: true }),
-    );
-    await Promise.race([closed, aborted]);
-    clearInterval(poll);
-    subscription.unsubscribe();
-    await pending;
-  }
-}
-
-function safeJson(data: Uint8Array): unknown {
-  try {
-    return JSON.parse(new TextDecoder().decode(data)) as unknown;
-  } catch {
-    return undefined;
-  }
+    return async () => {
+      clearInterval(poll);
+      subscription.unsubscribe();
+      await pending;
+    };
+  });
 }

@@ -11,6 +11,7 @@ import { MeshError, type MeshErrorCode, toMeshError } from '@zonemesh/api';
 import type { ResourceStore } from '@zonemesh/store';
 import type { Logger } from '@zonemesh/runtime';
 import * as z from 'zod';
+import { decodeJson, serveRequests } from '../nats-exchange.js';
 import type { RootAuthority, SignedIntermediate } from './root-authority.js';
 
 /** The subject a zone sends its intermediate CSRs to. */
@@ -57,7 +58,7 @@ export async function serveCaExchange(options: {
     const zone = msg.subject.split('.')[3] ?? '';
     let reply: z.input<typeof SignReplySchema>;
     try {
-      const request = SignRequestSchema.safeParse(safeJson(msg.data));
+      const request = SignRequestSchema.safeParse(decodeJson(msg.data));
       if (!request.success) throw new MeshError('InvalidInput', 'malformed intermediate CA request');
       const mesh = await store.get({ type: 'Mesh', name: request.data.mesh });
       if (mesh === undefined)
@@ -71,30 +72,15 @@ export async function serveCaExchange(options: {
     }
     msg.respond(JSON.stringify(reply));
   };
-  while (!signal.aborted) {
-    let nc: NatsConnection;
-    try {
-      nc = await options.connection();
-    } catch {
-      return;
-    }
-    const subscription = nc.subscribe(caSignWildcard, {
-      queue: 'zm-pki',
-      callback: (err, msg) => {
-        if (err !== null) {
-          log.warn({ err: err.message }, 'ca exchange subscription failed');
-          return;
-        }
-        answer(msg).catch((error: unknown) => log.error({ err: error }, 'ca exchange reply failed'));
-      },
-    });
-    const closed = nc.closed().then(() => undefined);
-    const aborted = new Promise<void>((resolve) =>
-      signal.addEventListener('abort', () => resolve(), { once: true }),
-    );
-    await Promise.race([closed, aborted]);
-    subscription.unsubscribe();
-  }
+  await serveRequests({
+    connection: options.connection,
+    signal,
+    subject: caSignWildcard,
+    queue: 'zm-pki',
+    log,
+    label: 'ca exchange',
+    answer,
+  });
 }
 
 /**
@@ -122,7 +108,7 @@ export async function requestIntermediate(
       },
     );
   }
-  const reply = SignReplySchema.safeParse(safeJson(msg.data));
+  const reply = SignReplySchema.safeParse(decodeJson(msg.data));
   if (!reply.success)
     throw new MeshError('Internal', 'global answered the intermediate CA request with a malformed reply');
   if (!reply.data.ok)
@@ -140,12 +126,4 @@ const knownCodes: readonly MeshErrorCode[] = [
 
 function asCode(code: string): MeshErrorCode {
   return (knownCodes as readonly string[]).includes(code) ? (code as MeshErrorCode) : 'Internal';
-}
-
-function safeJson(data: Uint8Array): unknown {
-  try {
-    return JSON.parse(new TextDecoder().decode(data)) as unknown;
-  } catch {
-    return undefined;
-  }
 }
