@@ -2,8 +2,13 @@
  * `zonemesh-cp`: the composition root. Parses the command line once, then wires the store, sync
  * and the REST API into one lifecycle that SIGTERM/SIGINT stop. Nothing imports this module.
  */
-import { toMeshError } from '@zonemesh/api';
-import { runUntilStopped, type HostPort, type ServerTls } from '@zonemesh/runtime';
+import {
+  configOrExit,
+  exitOnStartupError,
+  runUntilStopped,
+  type HostPort,
+  type ServerTls,
+} from '@zonemesh/runtime';
 import { parseCommandLine } from './command-line.js';
 import { type ControlPlaneRuntime, createControlPlaneRuntime } from './control-plane-runtime.js';
 import { setupDefaultMesh } from './default-mesh.js';
@@ -16,17 +21,9 @@ import { setupStore } from './store-setup.js';
 import { setupSync } from './sync-setup.js';
 import { defaultTlsHostnames, loadServerTls } from './tls/server-tls.js';
 
-const commandLine = parseCommandLine(process.argv.slice(2), process.env);
-if (commandLine.kind === 'help') {
-  process.stdout.write(commandLine.text);
-  process.exit(0);
-}
-if (commandLine.kind === 'usage-error') {
-  process.stderr.write(commandLine.text);
-  process.exit(2);
-}
+const config = configOrExit(parseCommandLine(process.argv.slice(2), process.env));
 
-const runtime = createControlPlaneRuntime(commandLine.config);
+const runtime = createControlPlaneRuntime(config);
 const serverTls = await loadTls(runtime);
 const kube = connectKubernetes(runtime, process.env);
 const store = setupStore(runtime, kube);
@@ -54,10 +51,7 @@ async function loadTls(cp: ControlPlaneRuntime): Promise<ServerTls | undefined> 
       cp.log.child({ component: 'tls' }),
     );
   } catch (err) {
-    const error = toMeshError(err);
-    const causes = error.causes.map((cause) => `  ${cause.field}: ${cause.message}`);
-    process.stderr.write(`zonemesh-cp: ${error.message}\n${causes.join('\n')}\n`);
-    process.exit(2);
+    exitOnStartupError('zonemesh-cp', err);
   }
 }
 
