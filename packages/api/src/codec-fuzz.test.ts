@@ -80,7 +80,10 @@ describe('codec under random and mutated input', () => {
       const documents = timed(() => decodeDocuments(text));
       for (const document of documents) {
         must(document.resource !== undefined || document.errors.length > 0, 'neither a resource nor errors');
-        must(document.resource !== undefined || document.code !== undefined, 'an invalid document without a code');
+        must(
+          document.resource !== undefined || document.code !== undefined,
+          'an invalid document without a code',
+        );
         must(
           document.errors.every((error) => error.message.length > 0),
           'an error without a message',
@@ -110,7 +113,10 @@ describe('codec under random and mutated input', () => {
     const property = fc.property(objects, (value) => {
       try {
         const resource = timed(() => decodeResource(value));
-        must(typeof resource.type === 'string' && typeof resource.meta.name === 'string', 'a resource without type or name');
+        must(
+          typeof resource.type === 'string' && typeof resource.meta.name === 'string',
+          'a resource without type or name',
+        );
       } catch (err) {
         mustBeClearError(err);
       }
