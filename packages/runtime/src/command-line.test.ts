@@ -5,7 +5,8 @@ import { isMeshError } from '@zonemesh/api';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { parseRunCommandLine, readFlagFile } from './command-line.js';
-import type { FlagDefinitions } from './config.js';
+import { type FlagDefinitions, formatHostPort } from './config.js';
+import { trustCaCertFile } from './tls-trust.js';
 
 const flags: FlagDefinitions = { zone: { type: 'string', description: 'zone name' } };
 const schema = z.object({ zone: z.string().min(1) });
@@ -70,5 +71,19 @@ describe('readFlagFile', () => {
     expect(isMeshError(thrown, 'InvalidInput')).toBe(true);
     expect((thrown as Error).message).toBe('cannot read token file /nonexistent/zm-token');
     expect(isMeshError(thrown) ? thrown.causes.map((cause) => cause.field) : []).toEqual(['--token-file']);
+  });
+});
+
+describe('trustCaCertFile', () => {
+  it('does nothing without a path and names --ca-cert-file when the file cannot be read', () => {
+    expect(() => trustCaCertFile(undefined)).not.toThrow();
+    expect(() => trustCaCertFile('/nonexistent/ca.pem')).toThrow('cannot read CA file /nonexistent/ca.pem');
+  });
+});
+
+describe('formatHostPort', () => {
+  it('writes host:port and keeps undefined', () => {
+    expect(formatHostPort({ host: '127.0.0.1', port: 9901 })).toBe('127.0.0.1:9901');
+    expect(formatHostPort(undefined)).toBeUndefined();
   });
 });

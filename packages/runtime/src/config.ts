@@ -143,6 +143,11 @@ export const HostPortSchema = z.string().transform((text, ctx) => {
 /** A parsed `HOST:PORT`. */
 export type HostPort = z.output<typeof HostPortSchema>;
 
+/** `host:port` for logs and status fields; `undefined` (not listening) stays `undefined`. */
+export function formatHostPort(address: HostPort | undefined): string | undefined {
+  return address === undefined ? undefined : `${address.host}:${address.port}`;
+}
+
 interface ArgsRead {
   readonly values: Map<string, string>;
   readonly positionals: string[];

@@ -4,12 +4,14 @@ export {
   HostPortSchema,
   envName,
   formatFlagHelp,
+  formatHostPort,
   loadConfig,
   parseDuration,
 } from './config.js';
 export { configOrExit, exitOnStartupError, parseRunCommandLine, readFlagFile } from './command-line.js';
 export { createHttpServer, errorBody, isLoopback, serverLimits } from './http-server.js';
-export { trustCertificateAuthority } from './tls-trust.js';
+export { trustCaCertFile, trustCertificateAuthority } from './tls-trust.js';
+export { createRuntime } from './runtime.js';
 export { createLifecycle, runUntilStopped, stopOnTerminationSignals } from './lifecycle.js';
 export { createLogger, redactedFields } from './logger.js';
 export { createMetricsRegistry } from './metrics.js';

@@ -4,6 +4,7 @@
  * `--ca-cert-file` replaces the system roots for every `fetch` of the process.
  */
 import { Agent, setGlobalDispatcher } from 'undici';
+import { readFlagFile } from './command-line.js';
 
 /**
  * From now on, every `fetch` of this process verifies HTTPS servers against `caPem` (one or more
@@ -11,4 +12,13 @@ import { Agent, setGlobalDispatcher } from 'undici';
  */
 export function trustCertificateAuthority(caPem: string): void {
   setGlobalDispatcher(new Agent({ connect: { ca: caPem } }));
+}
+
+/**
+ * `--ca-cert-file`: when `path` is given, reads it and trusts it as {@link trustCertificateAuthority}
+ * does. Throws `MeshError('InvalidInput')` naming `--ca-cert-file` when it cannot be read.
+ */
+export function trustCaCertFile(path: string | undefined): void {
+  if (path !== undefined)
+    trustCertificateAuthority(readFlagFile(path, { flag: '--ca-cert-file', what: 'CA file' }));
 }
