@@ -5,13 +5,12 @@
  */
 import {
   configOrExit,
-  createLifecycle,
-  createLogger,
-  createMetricsRegistry,
+  createRuntime,
   exitOnStartupError,
+  formatHostPort,
   readFlagFile,
   runUntilStopped,
-  trustCertificateAuthority,
+  trustCaCertFile,
 } from '@zonemesh/runtime';
 import { setupAdminServer } from '@zonemesh/proxy';
 import { parseCommandLine } from './command-line.js';
@@ -33,24 +32,19 @@ try {
           what: 'dataplane token file',
           trim: true,
         });
-  if (config.caCertFile !== undefined)
-    trustCertificateAuthority(readFlagFile(config.caCertFile, { flag: '--ca-cert-file', what: 'CA file' }));
+  trustCaCertFile(config.caCertFile);
 } catch (err) {
   exitOnStartupError('zonemesh-dp', err);
 }
 
-const log = createLogger({
+const runtime = createRuntime(config, {
   level: config.logLevel,
   base: { service: 'zonemesh-dp', mesh: file.mesh, name: file.name },
 });
-const runtime = { config, log, metrics: createMetricsRegistry(), lifecycle: createLifecycle({ log }) };
 const metrics = createSidecarMetrics(runtime.metrics);
 let sidecar: SidecarStatus | undefined;
 const admin = setupAdminServer(runtime, () => sidecar);
 sidecar = setupSidecar(runtime, { file, token, metrics });
-await runUntilStopped(runtime.lifecycle, log, {
-  readyFields: () => {
-    const address = admin.address();
-    return { adminAddress: address === undefined ? undefined : `${address.host}:${address.port}` };
-  },
+await runUntilStopped(runtime.lifecycle, runtime.log, {
+  readyFields: () => ({ adminAddress: formatHostPort(admin.address()) }),
 });

@@ -5,13 +5,12 @@
  */
 import {
   configOrExit,
-  createLifecycle,
-  createLogger,
-  createMetricsRegistry,
+  createRuntime,
   exitOnStartupError,
+  formatHostPort,
   readFlagFile,
   runUntilStopped,
-  trustCertificateAuthority,
+  trustCaCertFile,
 } from '@zonemesh/runtime';
 import { setupAdminServer } from '@zonemesh/proxy';
 import { parseCommandLine } from './command-line.js';
@@ -29,24 +28,22 @@ try {
     config.tokenFile === undefined
       ? undefined
       : readFlagFile(config.tokenFile, { flag: '--token-file', what: 'token file', trim: true });
-  if (config.caCertFile !== undefined)
-    trustCertificateAuthority(readFlagFile(config.caCertFile, { flag: '--ca-cert-file', what: 'CA file' }));
+  trustCaCertFile(config.caCertFile);
 } catch (err) {
   exitOnStartupError('zonemesh-ingress', err);
 }
 
-const log = createLogger({ level: config.logLevel, base: { service: 'zonemesh-ingress', name: file.name } });
-const runtime = { config, log, metrics: createMetricsRegistry(), lifecycle: createLifecycle({ log }) };
+const runtime = createRuntime(config, {
+  level: config.logLevel,
+  base: { service: 'zonemesh-ingress', name: file.name },
+});
 const metrics = createIngressMetrics(runtime.metrics);
 let ingress: IngressStatus | undefined;
 const admin = setupAdminServer(runtime, () => ingress);
 ingress = setupZoneIngress(runtime, { file, token, metrics });
-await runUntilStopped(runtime.lifecycle, log, {
-  readyFields: () => {
-    const address = admin.address();
-    return {
-      address: `${file.address}:${file.port}`,
-      adminAddress: address === undefined ? undefined : `${address.host}:${address.port}`,
-    };
-  },
+await runUntilStopped(runtime.lifecycle, runtime.log, {
+  readyFields: () => ({
+    address: `${file.address}:${file.port}`,
+    adminAddress: formatHostPort(admin.address()),
+  }),
 });
