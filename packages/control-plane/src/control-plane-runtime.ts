@@ -3,7 +3,7 @@
  * logger, metrics registry, lifecycle) plus the control plane's own identity.
  */
 import { readFileSync } from 'node:fs';
-import { createLifecycle, createLogger, createMetricsRegistry, type Runtime } from '@zonemesh/runtime';
+import { createRuntime, type Runtime } from '@zonemesh/runtime';
 import type { ControlPlaneConfig } from './config.js';
 
 export interface ControlPlaneRuntime extends Runtime<ControlPlaneConfig> {
@@ -13,7 +13,7 @@ export interface ControlPlaneRuntime extends Runtime<ControlPlaneConfig> {
 
 /** Makes the runtime from a checked config: the one root logger (stdout), registry and lifecycle. */
 export function createControlPlaneRuntime(config: ControlPlaneConfig): ControlPlaneRuntime {
-  const log = createLogger({
+  const runtime = createRuntime(config, {
     level: config.logLevel,
     base: {
       service: 'zonemesh-cp',
@@ -21,13 +21,7 @@ export function createControlPlaneRuntime(config: ControlPlaneConfig): ControlPl
       ...(config.zone === undefined ? {} : { zone: config.zone }),
     },
   });
-  return {
-    config,
-    log,
-    metrics: createMetricsRegistry(),
-    lifecycle: createLifecycle({ log }),
-    version: packageVersion(),
-  };
+  return { ...runtime, version: packageVersion() };
 }
 
 /** The version in this package's package.json (`dist/` sits next to it). */

@@ -5,8 +5,8 @@
 import {
   configOrExit,
   exitOnStartupError,
+  formatHostPort,
   runUntilStopped,
-  type HostPort,
   type ServerTls,
 } from '@zonemesh/runtime';
 import { parseCommandLine } from './command-line.js';
@@ -53,8 +53,4 @@ async function loadTls(cp: ControlPlaneRuntime): Promise<ServerTls | undefined> 
   } catch (err) {
     exitOnStartupError('zonemesh-cp', err);
   }
-}
-
-function formatHostPort(address: HostPort | undefined): string | undefined {
-  return address === undefined ? undefined : `${address.host}:${address.port}`;
 }
