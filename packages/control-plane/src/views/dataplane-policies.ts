@@ -67,28 +67,32 @@ export function inspectDataplanePolicies(input: {
   };
   // mTLS counts as on for matching, so the answer shows what would apply; `mtls` says whether it does.
   const everything = engineWith(meshName, input.policies);
-  const permissionsOnly = engineWith(
-    meshName,
-    input.policies.filter((policy) => policy.type === 'TrafficPermission'),
+  const byName = new Map(
+    input.policies.filter((policy) => policy.type === 'MeshTrafficPermission').map((p) => [p.meta.name, p]),
   );
-  const meshTrafficPermissions = input.policies
-    .filter((policy) => policy.type === 'MeshTrafficPermission')
-    .map((policy) => ({ policy, engine: engineWith(meshName, [policy]) }));
 
   const items: PolicyAttachment[] = [];
   for (const inbound of dataplane.inbounds) {
     const matchedPolicies: Partial<Record<DataplanePolicyKind, unknown[]>> = {};
     const reasons: Partial<Record<DataplanePolicyKind, string>> = {};
-    // Each MeshTrafficPermission alone: it selects the inbound when the engine names it.
-    const selecting = meshTrafficPermissions
-      .filter(({ engine }) => engine.decideTraffic({ source: {}, destination: inbound.tags }).policy !== null)
-      .map(({ policy }) => policy);
+    // The MeshTrafficPermissions selecting the inbound are the ones its permission rules come from
+    // (every MTP has at least one from item), in the engine's merge order.
+    const permissions = everything.inboundPermissions(inbound.tags);
+    const selectingNames = new Set(
+      (permissions?.rules ?? []).flatMap((rule) =>
+        rule.policy?.type === 'MeshTrafficPermission' ? [rule.policy.name] : [],
+      ),
+    );
+    const selecting = [...selectingNames].flatMap((name) => {
+      const policy = byName.get(name);
+      return policy === undefined ? [] : [policy];
+    });
     if (selecting.length > 0) {
       matchedPolicies.MeshTrafficPermission = selecting.map((policy) => toUniversal(policy));
       const names = selecting.map((policy) => policy.meta.name).join(', ');
       reasons.MeshTrafficPermission = `${selecting.length === 1 ? 'it selects' : 'they select'} this inbound (${names}): their from rules decide who may connect, and TrafficPermissions are not consulted`;
     } else {
-      const decision = permissionsOnly.decideTraffic({ source: {}, destination: inbound.tags });
+      const decision = everything.decideTraffic({ source: {}, destination: inbound.tags });
       if (decision.policy === null) {
         reasons.TrafficPermission =
           'no TrafficPermission or MeshTrafficPermission selects this inbound: every connection is denied';
