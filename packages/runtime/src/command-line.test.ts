@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { isMeshError } from '@zonemesh/api';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import { parseRunCommandLine, readFlagFile } from './command-line.js';
+import { formatUsage, parseRunCommandLine, readFlagFile } from './command-line.js';
 import { type FlagDefinitions, formatHostPort } from './config.js';
 import { trustCaCertFile } from './tls-trust.js';
 
@@ -85,5 +85,14 @@ describe('formatHostPort', () => {
   it('writes host:port and keeps undefined', () => {
     expect(formatHostPort({ host: '127.0.0.1', port: 9901 })).toBe('127.0.0.1:9901');
     expect(formatHostPort(undefined)).toBeUndefined();
+  });
+});
+
+describe('formatUsage', () => {
+  it('puts the flags and -h, --help under the head', () => {
+    const text = formatUsage('Usage: demo run', flags);
+    expect(text).toMatch(
+      /^Usage: demo run\n\nFlags:\n +--zone .*zone name.*\[env ZONEMESH_ZONE\]\n {2}-h, --help {4}show this help\n$/,
+    );
   });
 });

@@ -7,13 +7,21 @@
 import { readFileSync } from 'node:fs';
 import { isMeshError, MeshError, toMeshError } from '@zonemesh/api';
 import type * as z from 'zod';
-import { type FlagDefinitions, loadConfig } from './config.js';
+import { type FlagDefinitions, formatFlagHelp, loadConfig } from './config.js';
 
 /** What the command line asks for. */
 export type CommandLine<C> =
   | { readonly kind: 'run'; readonly config: C }
   | { readonly kind: 'help'; readonly text: string }
   | { readonly kind: 'usage-error'; readonly text: string };
+
+/**
+ * A deployable's `--help`: its own synopsis and description (`head`, without a trailing newline),
+ * then every flag with its env name and `-h, --help`.
+ */
+export function formatUsage(head: string, flags: FlagDefinitions): string {
+  return `${head}\n\nFlags:\n${formatFlagHelp(flags)}\n  -h, --help    show this help\n`;
+}
 
 /** What {@link parseRunCommandLine} reads. */
 export interface RunCommandLineOptions<S extends z.ZodType> {

@@ -8,7 +8,13 @@ export {
   loadConfig,
   parseDuration,
 } from './config.js';
-export { configOrExit, exitOnStartupError, parseRunCommandLine, readFlagFile } from './command-line.js';
+export {
+  configOrExit,
+  exitOnStartupError,
+  formatUsage,
+  parseRunCommandLine,
+  readFlagFile,
+} from './command-line.js';
 export { createHttpServer, errorBody, isLoopback, serverLimits } from './http-server.js';
 export { trustCaCertFile, trustCertificateAuthority } from './tls-trust.js';
 export { createRuntime } from './runtime.js';
