@@ -3,23 +3,21 @@
  * Turns argv and env into either a config to run with, help text, or one usage error listing
  * every problem (exit status 2).
  */
-import { type CommandLine as RunCommandLine, formatFlagHelp, parseRunCommandLine } from '@zonemesh/runtime';
+import { type CommandLine as RunCommandLine, formatUsage, parseRunCommandLine } from '@zonemesh/runtime';
 import { ControlPlaneConfigSchema, controlPlaneFlags, type ControlPlaneConfig } from './config.js';
 
 /** What the command line asks for. */
 export type CommandLine = RunCommandLine<ControlPlaneConfig>;
 
 /** Help for `zonemesh-cp` and `zonemesh-cp run`. */
-export const usage = `Usage: zonemesh-cp run --mode global|zone [flags]
+export const usage = formatUsage(
+  `Usage: zonemesh-cp run --mode global|zone [flags]
 
 Runs a zonemesh control plane: the global one, where policies are written, or a zone one,
 which receives them over NATS and serves its proxies. Logs are JSON lines on stdout; it logs
-"ready" once its API is serving. Every flag is also read from env ZONEMESH_<FLAG>.
-
-Flags:
-${formatFlagHelp(controlPlaneFlags)}
-  -h, --help    show this help
-`;
+"ready" once its API is serving. Every flag is also read from env ZONEMESH_<FLAG>.`,
+  controlPlaneFlags,
+);
 
 /** Reads argv (without node and script) and env. Pure, for tests. */
 export function parseCommandLine(

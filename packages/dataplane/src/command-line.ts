@@ -6,7 +6,7 @@
 import {
   type CommandLine as RunCommandLine,
   envName,
-  formatFlagHelp,
+  formatUsage,
   parseRunCommandLine,
 } from '@zonemesh/runtime';
 import { DataplaneConfigSchema, dataplaneFlags, type DataplaneConfig } from './config.js';
@@ -15,19 +15,17 @@ import { DataplaneConfigSchema, dataplaneFlags, type DataplaneConfig } from './c
 export type CommandLine = RunCommandLine<DataplaneConfig>;
 
 /** Help for `zonemesh-dp` and `zonemesh-dp run`. */
-export const usage = `Usage: zonemesh-dp run --cp-address URL --dataplane-file FILE [flags]
+export const usage = formatUsage(
+  `Usage: zonemesh-dp run --cp-address URL --dataplane-file FILE [flags]
 
 Runs a sidecar next to one workload: registers its Dataplane with the zone control plane, gets
 a workload certificate (mesh mTLS), and serves the inbounds (mTLS in, permissions checked, to
 the app) and outbounds (from the app, balanced over that service's endpoints in every zone) the
 control plane pushes. Keeps serving its last configuration while the control plane is away.
 Logs are JSON lines on stdout; it logs "ready" once serving. Every flag is also read from env
-ZONEMESH_<FLAG>.
-
-Flags:
-${formatFlagHelp(dataplaneFlags)}
-  -h, --help    show this help
-`;
+ZONEMESH_<FLAG>.`,
+  dataplaneFlags,
+);
 
 const repeatable = 'dataplane-var';
 
