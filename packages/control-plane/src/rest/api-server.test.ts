@@ -377,6 +377,14 @@ describe('traffic inspection', () => {
       decision: 'DENY',
       policy: { type: 'TrafficPermission', name: 'web-to-backend' },
     });
+    // The engine is reused between questions, but never past a write.
+    await fetch(`${api.base}/meshes/default/traffic-permissions/web-to-backend`, { method: 'DELETE' });
+    expect(await json(await ask({ 'kuma.io/service': 'web' }))).toMatchObject({
+      decision: 'DENY',
+      policy: null,
+    });
+    await put(api.base, '/meshes/default/traffic-permissions/web-to-backend', tpYaml('web-to-backend'));
+    expect(await json(await ask({ 'kuma.io/service': 'web' }))).toMatchObject({ decision: 'ALLOW' });
   });
 
   it('refuses a malformed question (400 naming fields) and an unknown mesh (404)', async () => {

@@ -2,11 +2,11 @@
  * `POST /meshes/{mesh}/_inspect/traffic` with `{"source":{tags},"destination":{tags}}`: which
  * TrafficPermission or MeshTrafficPermission decides that call and why — the same JSON as
  * `zmctl inspect traffic -o json` (`{"decision","policy","reason"}`). A read: anyone who may read
- * may ask. The mesh's policies are read from the store for each question, so the answer always
- * reflects what is stored.
+ * may ask. The answer always reflects what is stored: the engine built from a mesh's policies is
+ * reused only while the store's revision is unchanged (any write rebuilds it at the next question).
  */
 import { MeshError, Tags, type FieldError, type ResourceType } from '@zonemesh/api';
-import { createPolicyEngine } from '@zonemesh/policy';
+import { createPolicyEngine, type PolicyEngine } from '@zonemesh/policy';
 import type { HttpRequest, HttpResponse, Router } from '@zonemesh/runtime';
 import type { ResourceStore } from '@zonemesh/store';
 import * as z from 'zod';
@@ -27,10 +27,15 @@ const trafficKinds: readonly ResourceType[] = ['TrafficPermission', 'MeshTraffic
 
 /** Registers the inspection routes. */
 export function addInspectRoutes(router: Router, deps: ApiDependencies): void {
-  router.post('/meshes/:mesh/_inspect/traffic', (req) => inspectTraffic(deps, req));
+  const engines = new Map<string, { readonly revision: number; readonly engine: PolicyEngine }>();
+  router.post('/meshes/:mesh/_inspect/traffic', (req) => inspectTraffic(deps, engines, req));
 }
 
-async function inspectTraffic(deps: ApiDependencies, req: HttpRequest): Promise<HttpResponse> {
+async function inspectTraffic(
+  deps: ApiDependencies,
+  engines: Map<string, { readonly revision: number; readonly engine: PolicyEngine }>,
+  req: HttpRequest,
+): Promise<HttpResponse> {
   const meshName = req.params.mesh ?? '';
   const parsed = TrafficQuestionSchema.safeParse(await req.body());
   if (!parsed.success) {
@@ -42,14 +47,26 @@ async function inspectTraffic(deps: ApiDependencies, req: HttpRequest): Promise<
       causes,
     });
   }
-  const mesh = await deps.store.get({ type: 'Mesh', name: meshName });
+  // Read before the data: an engine is never older than the revision it is cached under.
+  const revision = await deps.store.revision();
+  let engine = engines.get(meshName)?.revision === revision ? engines.get(meshName)?.engine : undefined;
+  if (engine === undefined) {
+    engine = await buildEngine(deps.store, meshName);
+    engines.set(meshName, { revision, engine });
+  }
+  return { body: engine.decideTraffic({ source: parsed.data.source, destination: parsed.data.destination }) };
+}
+
+/** An engine holding the mesh and its traffic policies; `NotFound` when the mesh does not exist. */
+async function buildEngine(store: ResourceStore, meshName: string): Promise<PolicyEngine> {
+  const mesh = await store.get({ type: 'Mesh', name: meshName });
   if (mesh === undefined) throw new MeshError('NotFound', `mesh "${meshName}" does not exist`);
   const engine = createPolicyEngine({ mesh: meshName });
   engine.upsert(mesh);
   for (const type of trafficKinds) {
-    for (const policy of await allOfMesh(deps.store, type, meshName)) engine.upsert(policy);
+    for (const policy of await allOfMesh(store, type, meshName)) engine.upsert(policy);
   }
-  return { body: engine.decideTraffic({ source: parsed.data.source, destination: parsed.data.destination }) };
+  return engine;
 }
 
 async function allOfMesh(store: ResourceStore, type: ResourceType, mesh: string) {
