@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /**
  * Adds up the vitest JSON reports every package wrote (`.vitest-report.json`) into one closing
- * line, `tests: N passed, N failed, N skipped`, and exits non-zero when any test failed or no
- * report was found (a suite that ran nothing is not a pass).
+ * line, `tests: N passed, N failed, N skipped`, and exits non-zero when any test failed, the runner
+ * failed (argument: its exit status), or no report was found (a suite that ran nothing is not a pass).
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -26,6 +26,13 @@ for (const dir of dirs) {
   failed += r.numFailedTests ?? 0;
   skipped += (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
   if (!r.success && (r.numFailedTests ?? 0) === 0) failed += 1; // a suite that crashed before its tests
+}
+// The test runner's own exit status (passed by the test script): vitest exits non-zero on errors
+// its JSON report does not count, such as an unhandled rejection after every test passed.
+const runnerStatus = Number(process.argv[2] ?? 0);
+if (runnerStatus !== 0 && failed === 0) {
+  console.log('a test task failed outside any test (unhandled error or crash): see its output above');
+  failed = 1;
 }
 console.log(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(reports > 0 && failed === 0 && passed > 0 ? 0 : 1);

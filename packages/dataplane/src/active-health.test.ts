@@ -79,4 +79,28 @@ describe('active health checks', () => {
     checks.setCheck(undefined);
     expect(checks.isHealthy(a)).toBe(true);
   });
+
+  it('survives being stopped or closed while a probe is in flight, and a probe that throws', async () => {
+    let release: (() => void) | undefined;
+    let probes = 0;
+    checks = createActiveChecks({
+      probe: async (): Promise<ProbeResult> => {
+        probes++;
+        if (probes === 1) throw new Error('probe blew up');
+        await new Promise<void>((resolve) => {
+          release = resolve;
+        });
+        return { ok: true };
+      },
+    });
+    checks.setCheck(check);
+    checks.setEndpoints([a]);
+    await until('a second probe in flight', () => release !== undefined);
+    checks.setEndpoints([]); // stops the endpoint's checking mid-probe
+    release?.();
+    checks.close();
+    // An unhandled rejection here fails the run (vitest reports it); give the probe time to settle.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(probes).toBe(2);
+  });
 });

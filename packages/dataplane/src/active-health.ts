@@ -54,9 +54,18 @@ export function createActiveChecks(options: ActiveChecksOptions): ActiveChecks {
   const run = async (state: State): Promise<void> => {
     const settings = check;
     if (settings === undefined || closed) return;
-    state.probing = new AbortController();
-    const result = await options.probe(state.endpoint, settings, state.probing.signal);
-    if (state.probing.signal.aborted) return;
+    // Kept in a local: stop() clears state.probing while the probe is in flight.
+    const probing = new AbortController();
+    state.probing = probing;
+    const result = await options
+      .probe(state.endpoint, settings, probing.signal)
+      .catch(
+        (err: unknown): ProbeResult => ({
+          ok: false,
+          reason: err instanceof Error ? err.message : String(err),
+        }),
+      );
+    if (probing.signal.aborted || state.probing !== probing) return;
     state.probing = undefined;
     if (result.ok) {
       state.failures = 0;
