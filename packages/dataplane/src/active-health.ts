@@ -57,14 +57,12 @@ export function createActiveChecks(options: ActiveChecksOptions): ActiveChecks {
     // Kept in a local: stop() clears state.probing while the probe is in flight.
     const probing = new AbortController();
     state.probing = probing;
-    const result = await options
-      .probe(state.endpoint, settings, probing.signal)
-      .catch(
-        (err: unknown): ProbeResult => ({
-          ok: false,
-          reason: err instanceof Error ? err.message : String(err),
-        }),
-      );
+    const result = await options.probe(state.endpoint, settings, probing.signal).catch(
+      (err: unknown): ProbeResult => ({
+        ok: false,
+        reason: err instanceof Error ? err.message : String(err),
+      }),
+    );
     if (probing.signal.aborted || state.probing !== probing) return;
     state.probing = undefined;
     if (result.ok) {
