@@ -36,6 +36,7 @@ export type {
   WaitForPortOptions,
 } from './managed-process.js';
 export type { RedisServer, StartRedisOptions } from './redis-server.js';
+export type { RestartableServer } from './restartable-server.js';
 export type {
   LeafRemoteCredentials,
   NatsHubWithLeaves,

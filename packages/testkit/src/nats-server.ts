@@ -11,6 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { findBinary } from './find-binary.js';
 import { freePort } from './free-port.js';
 import { type ManagedProcess, registerCleanup, startProcess } from './managed-process.js';
+import type { RestartableServer } from './restartable-server.js';
 
 /** The install command named when nats-server is missing. */
 export const natsInstallHint = 'apt-get install -y nats-server';
@@ -32,7 +33,7 @@ export interface StartNatsOptions {
 }
 
 /** A running nats-server with JetStream. */
-export interface NatsServer {
+export interface NatsServer extends RestartableServer {
   /** `nats://127.0.0.1:<port>`. */
   readonly url: string;
   readonly port: number;
@@ -43,19 +44,6 @@ export interface NatsServer {
   /** The generated configuration file. */
   readonly configFile: string;
   readonly name: string;
-  /** Whether the server process is up. */
-  isRunning(): boolean;
-  /** The server's recent log output. */
-  output(): string;
-  /** Graceful shutdown for good; removes the folders the testkit created. Idempotent. */
-  stop(): Promise<void>;
-  /** SIGKILL, as a crash would; the store folder stays so that `restart()` can follow. */
-  kill(): Promise<void>;
-  /**
-   * Stops gracefully if running (already killed is fine), then starts again on the same ports and
-   * store folder, and resolves once JetStream answers: data written before a SIGKILL survives.
-   */
-  restart(): Promise<void>;
 }
 
 /**

@@ -11,6 +11,7 @@ import { containerRuntimeAnswers, type StartedContainer, startContainer } from '
 import { findBinary, MissingBinaryError } from './find-binary.js';
 import { freePort } from './free-port.js';
 import { type ManagedProcess, registerCleanup, startProcess } from './managed-process.js';
+import type { RestartableServer } from './restartable-server.js';
 
 /** The install command named when redis-server is missing. */
 export const redisInstallHint = 'apt-get install -y redis-server';
@@ -28,22 +29,12 @@ export interface StartRedisOptions {
 }
 
 /** A running redis-server. */
-export interface RedisServer {
+export interface RedisServer extends RestartableServer {
   /** `redis://127.0.0.1:<port>`; for a container, its mapped address (may change on restart). */
   readonly url: string;
   readonly port: number;
   /** The data folder (inside the container for the container fallback). */
   readonly dir: string;
-  /** Whether the server process is up. */
-  isRunning(): boolean;
-  /** The server's recent log output (empty for a container). */
-  output(): string;
-  /** Graceful shutdown for good; removes the data folder if the testkit created it. Idempotent. */
-  stop(): Promise<void>;
-  /** SIGKILL, as a crash would; the data folder stays so that `restart()` can follow. */
-  kill(): Promise<void>;
-  /** Stops gracefully if running, then starts again on the same port and data folder. */
-  restart(): Promise<void>;
 }
 
 /**
