@@ -90,3 +90,4 @@ export type {
   RegisterRequest,
   RegisterResponse,
 } from './dp-protocol.js';
+export type { ServiceIngress, ServiceSummary, ServiceZone } from './views.js';

@@ -2,7 +2,10 @@
  * The shapes the GUI reads from the REST API, and lenient readers that turn an unknown JSON value
  * into them (dropping what does not fit instead of crashing a page).
  */
+import type { ServiceIngress, ServiceSummary, ServiceZone } from '@zonemesh/api';
 import { isRecord } from './api-client.ts';
+
+export type { ServiceIngress, ServiceSummary, ServiceZone };
 
 /** `GET /`: which control plane this is. */
 export interface ControlPlaneIndex {
@@ -36,33 +39,6 @@ export interface MeshOverview {
   };
   readonly services: number;
   readonly policies: Readonly<Record<string, number>>;
-}
-
-/** One zone a service runs in. */
-export interface ServiceZone {
-  readonly zone: string;
-  readonly instances: number;
-  readonly healthy: number;
-  readonly source: 'dataplanes' | 'ingress';
-}
-
-/** An ingress offering a service. */
-export interface ServiceIngress {
-  readonly name: string;
-  readonly zone: string;
-  readonly address?: string;
-  readonly port?: number;
-  readonly instances: number;
-}
-
-/** One service of `GET /meshes/{mesh}/services`. */
-export interface ServiceSummary {
-  readonly name: string;
-  readonly protocol?: string;
-  readonly zones: readonly ServiceZone[];
-  readonly instances: number;
-  readonly healthy: number;
-  readonly ingresses: readonly ServiceIngress[];
 }
 
 /** An inbound of a Dataplane. */
@@ -208,6 +184,7 @@ export function readService(value: unknown): ServiceSummary | undefined {
   if (!isRecord(value) || typeof value.name !== 'string') return undefined;
   return {
     name: value.name,
+    mesh: text(value.mesh),
     ...(typeof value.protocol === 'string' ? { protocol: value.protocol } : {}),
     zones: listOf(value.zones, (zone) =>
       isRecord(zone) && typeof zone.zone === 'string'
