@@ -90,4 +90,12 @@ export type {
   RegisterRequest,
   RegisterResponse,
 } from './dp-protocol.js';
-export type { ServiceIngress, ServiceSummary, ServiceZone } from './views.js';
+export type {
+  DataplaneStatus,
+  InboundStatus,
+  MeshOverview,
+  OutboundStatus,
+  ServiceIngress,
+  ServiceSummary,
+  ServiceZone,
+} from './views.js';

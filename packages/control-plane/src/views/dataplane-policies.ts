@@ -8,9 +8,14 @@
  * `mesh`, `name`, `mtls` at the top. Matching is shown even when the mesh has mTLS off (as Kuma's
  * inspect does); `mtls: false` then says permissions are not enforced.
  */
-import { isMtlsEnabled, MeshSpecSchema, toUniversal, type Resource } from '@zonemesh/api';
+import {
+  type DataplaneStatus,
+  isMtlsEnabled,
+  MeshSpecSchema,
+  toUniversal,
+  type Resource,
+} from '@zonemesh/api';
 import { createPolicyEngine, type PolicyEngine } from '@zonemesh/policy';
-import type { DataplaneStatus } from './dataplane-status.js';
 
 /** Policy kinds that attach to a Dataplane's inbounds and outbounds. */
 export const dataplanePolicyKinds = [

@@ -4,6 +4,9 @@
  * Works the same on global (where Dataplanes arrive from every zone) and on a zone control plane.
  */
 import {
+  type DataplaneStatus,
+  type InboundStatus,
+  type OutboundStatus,
   DataplaneSpecSchema,
   Labels,
   Tags,
@@ -19,47 +22,6 @@ import {
  * the REST API), which the views show as "not reported". Being a label, it syncs to global.
  */
 export const proxyOnlineLabel = 'zonemesh.io/online';
-
-/** One inbound as the views show it. */
-export interface InboundStatus {
-  /** Kuma's name for the attachment: `address:port:servicePort`. */
-  readonly name: string;
-  readonly address: string;
-  readonly port: number;
-  readonly servicePort: number;
-  readonly service: string;
-  readonly tags: Readonly<Record<string, string>>;
-  /**
-   * Whether it counts as a healthy endpoint: its proxy is not known to be offline, its app's
-   * probe has not failed (`health.ready: false`) and Kuma's `state` is not `NotReady`.
-   */
-  readonly healthy: boolean;
-}
-
-/** One outbound as the views show it. */
-export interface OutboundStatus {
-  /** Kuma's name for the attachment: `address:port`. */
-  readonly name: string;
-  readonly address: string;
-  readonly port: number;
-  readonly service: string;
-  readonly tags: Readonly<Record<string, string>>;
-}
-
-/** One Dataplane with its zone, proxy state and inbounds, as `GET /meshes/{mesh}/dataplanes/_overview` answers. */
-export interface DataplaneStatus {
-  readonly name: string;
-  readonly mesh: string;
-  readonly zone: string;
-  /** `true`/`false` as the zone control plane reported it, `null` when nothing reported it. */
-  readonly online: boolean | null;
-  readonly address: string;
-  readonly inbounds: readonly InboundStatus[];
-  readonly outbounds: readonly OutboundStatus[];
-  readonly labels: Readonly<Record<string, string>>;
-  readonly creationTime: string;
-  readonly modificationTime: string;
-}
 
 /** Where the views take a resource's zone from when it carries none (a zone control plane's own name). */
 export interface ZoneContext {

@@ -7,6 +7,7 @@
  */
 import {
   Labels,
+  type DataplaneStatus,
   type ServiceIngress,
   type ServiceSummary,
   type ServiceZone,
@@ -14,7 +15,7 @@ import {
   ZoneIngressSpecSchema,
   type Resource,
 } from '@zonemesh/api';
-import type { DataplaneStatus, ZoneContext } from './dataplane-status.js';
+import type { ZoneContext } from './dataplane-status.js';
 
 interface Tally {
   instances: number;

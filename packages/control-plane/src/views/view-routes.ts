@@ -14,7 +14,9 @@
 import {
   isMeshScoped,
   kindDescriptors,
+  type DataplaneStatus,
   MeshError,
+  type MeshOverview,
   MeshSpecSchema,
   type Resource,
   type ResourceType,
@@ -22,25 +24,10 @@ import {
 import type { HttpRequest, Router } from '@zonemesh/runtime';
 import type { ApiDependencies } from '../rest/api-dependencies.js';
 import { pageItems, pageOf } from '../rest/paging.js';
-import { dataplaneStatusOf, type DataplaneStatus, type ZoneContext } from './dataplane-status.js';
+import { dataplaneStatusOf, type ZoneContext } from './dataplane-status.js';
 import { dataplanePolicyKinds, inspectDataplanePolicies } from './dataplane-policies.js';
 import { summarizeServices } from './services-view.js';
 import { countOf, readAll } from './store-scan.js';
-
-/** One mesh in `GET /meshes/_overview`. */
-export interface MeshOverview {
-  readonly name: string;
-  readonly mtls: { readonly enabled: boolean; readonly backend: string | null };
-  readonly dataplanes: {
-    readonly total: number;
-    readonly online: number;
-    readonly offline: number;
-    readonly unreported: number;
-  };
-  readonly services: number;
-  /** Count per policy kind (every mesh-scoped kind but Dataplane), zeros included. */
-  readonly policies: Readonly<Record<string, number>>;
-}
 
 /** Registers the read views. */
 export function addViewRoutes(router: Router, deps: ApiDependencies): void {

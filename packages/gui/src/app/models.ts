@@ -2,10 +2,26 @@
  * The shapes the GUI reads from the REST API, and lenient readers that turn an unknown JSON value
  * into them (dropping what does not fit instead of crashing a page).
  */
-import type { ServiceIngress, ServiceSummary, ServiceZone } from '@zonemesh/api';
+import type {
+  DataplaneStatus,
+  InboundStatus,
+  MeshOverview,
+  OutboundStatus,
+  ServiceIngress,
+  ServiceSummary,
+  ServiceZone,
+} from '@zonemesh/api';
 import { isRecord } from './api-client.ts';
 
-export type { ServiceIngress, ServiceSummary, ServiceZone };
+export type {
+  DataplaneStatus,
+  InboundStatus,
+  MeshOverview,
+  OutboundStatus,
+  ServiceIngress,
+  ServiceSummary,
+  ServiceZone,
+};
 
 /** `GET /`: which control plane this is. */
 export interface ControlPlaneIndex {
@@ -25,49 +41,6 @@ export interface ZoneOverview {
   readonly problem?: string;
   readonly federated?: boolean;
   readonly appliedRevision?: number;
-}
-
-/** One mesh of `GET /meshes/_overview`. */
-export interface MeshOverview {
-  readonly name: string;
-  readonly mtls: { readonly enabled: boolean; readonly backend: string | null };
-  readonly dataplanes: {
-    readonly total: number;
-    readonly online: number;
-    readonly offline: number;
-    readonly unreported: number;
-  };
-  readonly services: number;
-  readonly policies: Readonly<Record<string, number>>;
-}
-
-/** An inbound of a Dataplane. */
-export interface InboundStatus {
-  readonly name: string;
-  readonly port: number;
-  readonly servicePort: number;
-  readonly service: string;
-  readonly tags: Readonly<Record<string, string>>;
-  readonly healthy: boolean;
-}
-
-/** An outbound of a Dataplane. */
-export interface OutboundStatus {
-  readonly name: string;
-  readonly service: string;
-  readonly tags: Readonly<Record<string, string>>;
-}
-
-/** One Dataplane of `GET /meshes/{mesh}/dataplanes/_overview`. */
-export interface DataplaneStatus {
-  readonly name: string;
-  readonly mesh: string;
-  readonly zone: string;
-  readonly online: boolean | null;
-  readonly address: string;
-  readonly inbounds: readonly InboundStatus[];
-  readonly outbounds: readonly OutboundStatus[];
-  readonly modificationTime?: string;
 }
 
 /** One attachment of `GET /meshes/{mesh}/dataplanes/{name}/policies`. */
@@ -225,6 +198,7 @@ export function readDataplane(value: unknown): DataplaneStatus | undefined {
       isRecord(inbound)
         ? {
             name: text(inbound.name),
+            address: text(inbound.address),
             port: count(inbound.port),
             servicePort: count(inbound.servicePort),
             service: text(inbound.service),
@@ -235,10 +209,18 @@ export function readDataplane(value: unknown): DataplaneStatus | undefined {
     ),
     outbounds: listOf(value.outbounds, (outbound) =>
       isRecord(outbound)
-        ? { name: text(outbound.name), service: text(outbound.service), tags: stringMap(outbound.tags) }
+        ? {
+            name: text(outbound.name),
+            address: text(outbound.address),
+            port: count(outbound.port),
+            service: text(outbound.service),
+            tags: stringMap(outbound.tags),
+          }
         : undefined,
     ),
-    ...(typeof value.modificationTime === 'string' ? { modificationTime: value.modificationTime } : {}),
+    labels: stringMap(value.labels),
+    creationTime: text(value.creationTime),
+    modificationTime: text(value.modificationTime),
   };
 }
 
