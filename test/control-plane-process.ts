@@ -18,6 +18,8 @@ export interface ControlPlane {
   readonly name: string;
   /** `http://127.0.0.1:<api port>`. */
   readonly base: string;
+  /** `http://127.0.0.1:<dp server port>`: where its proxies connect. */
+  readonly dpServer: string;
   /** The flags after `run` (ports included). */
   readonly args: readonly string[];
   readonly pid: number;
@@ -32,10 +34,16 @@ export interface ControlPlane {
   restart(): Promise<void>;
 }
 
-async function launch(name: string, args: readonly string[], apiPort: number): Promise<ManagedProcess> {
+async function launch(
+  name: string,
+  args: readonly string[],
+  apiPort: number,
+  env: NodeJS.ProcessEnv | undefined,
+): Promise<ManagedProcess> {
   const child = await startProcess({
     command: zonemeshCp,
     args: ['run', ...args],
+    ...(env === undefined ? {} : { env }),
     name,
     readyPort: apiPort,
     readyTimeoutMs: 30_000,
@@ -47,9 +55,13 @@ async function launch(name: string, args: readonly string[], apiPort: number): P
 
 /**
  * Starts `zonemesh-cp run <flags>` on free API and dataplane-server ports and resolves once
- * `/ready` answers 200.
+ * `/ready` answers 200. `env`, when given, is the process's whole environment (not merged).
  */
-export async function startControlPlane(name: string, flags: readonly string[]): Promise<ControlPlane> {
+export async function startControlPlane(
+  name: string,
+  flags: readonly string[],
+  env?: NodeJS.ProcessEnv,
+): Promise<ControlPlane> {
   const apiPort = await freePort();
   const dpPort = await freePort();
   const args = [
@@ -59,11 +71,12 @@ export async function startControlPlane(name: string, flags: readonly string[]):
     '--dp-server-address',
     `127.0.0.1:${dpPort}`,
   ];
-  let child = await launch(name, args, apiPort);
+  let child = await launch(name, args, apiPort, env);
   let earlier = '';
   return {
     name,
     base: `http://127.0.0.1:${apiPort}`,
+    dpServer: `http://127.0.0.1:${dpPort}`,
     args,
     get pid() {
       return child.pid;
@@ -79,7 +92,7 @@ export async function startControlPlane(name: string, flags: readonly string[]):
     async restart() {
       await child.stop('SIGTERM');
       earlier += child.output();
-      child = await launch(name, args, apiPort);
+      child = await launch(name, args, apiPort, env);
     },
   };
 }

@@ -26,6 +26,7 @@ import {
   startProcess,
 } from '@zonemesh/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ControlPlane, startControlPlane } from './control-plane-process.ts';
 import { put } from './gui-federation.ts';
 import {
   call,
@@ -41,12 +42,9 @@ import {
 const bin = (name: string): string => fileURLToPath(new URL(`../node_modules/.bin/${name}`, import.meta.url));
 const podIp = '127.0.0.2';
 
-interface ControlPlane {
-  readonly name: string;
-  readonly process: ManagedProcess;
-  readonly base: string;
-  readonly dpServer: string;
-}
+/** Starts a control plane with nothing of this machine's environment but PATH (and `env`). */
+const startCp = (name: string, flags: string[], env: Record<string, string>): Promise<ControlPlane> =>
+  startControlPlane(name, flags, { PATH: process.env.PATH ?? '', ...env });
 
 const permission = (name: string, from: string, to: string) =>
   [
@@ -200,34 +198,11 @@ describe('hybrid federation: a Kubernetes zone and a VM zone', () => {
   afterAll(async () => {
     await Promise.all(processes.map((child) => child.stop('SIGTERM')));
     await Promise.all(apps.map((app) => app.stop()));
-    for (const cp of [zoneK, zoneVm, global]) await cp?.process.stop();
+    for (const cp of [zoneK, zoneVm, global]) await cp?.stop();
     await api?.close();
     await nats?.stop();
     rmSync(folder, { recursive: true, force: true });
   });
-
-  async function startCp(name: string, flags: string[], env: Record<string, string>): Promise<ControlPlane> {
-    const apiPort = await freePort();
-    const dpPort = await freePort();
-    const child = await startProcess({
-      command: bin('zonemesh-cp'),
-      args: [
-        'run',
-        ...flags,
-        '--api-address',
-        `127.0.0.1:${apiPort}`,
-        '--dp-server-address',
-        `127.0.0.1:${dpPort}`,
-      ],
-      env: { PATH: process.env.PATH ?? '', ...env },
-      name,
-      readyPort: apiPort,
-      readyTimeoutMs: 30_000,
-    });
-    const base = `http://127.0.0.1:${apiPort}`;
-    await waitUntil(`${name} ready`, async () => (await fetch(`${base}/ready`)).status === 200, 20_000);
-    return { name, process: child, base, dpServer: `http://127.0.0.1:${dpPort}` };
-  }
 
   /** The zone ingress as its Deployment runs it: Pod and annotated Service in the API, the process from the init container's file. */
   async function startKubernetesIngress(): Promise<{ admin: string; port: number }> {

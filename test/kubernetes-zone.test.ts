@@ -7,27 +7,23 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   type FakeKubeApi,
   freePort,
   type KubeObject,
-  type ManagedProcess,
   type NatsServer,
   startFakeKubeApi,
   startNats,
-  startProcess,
 } from '@zonemesh/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-const zonemeshCp = fileURLToPath(new URL('../node_modules/.bin/zonemesh-cp', import.meta.url));
+import { type ControlPlane, startControlPlane } from './control-plane-process.ts';
 
 describe('zone control plane with --environment kubernetes', () => {
   let api: FakeKubeApi;
   let nats: NatsServer;
   let folder: string;
-  let global: { process: ManagedProcess; base: string };
-  let zone: { process: ManagedProcess; base: string };
+  let global: ControlPlane;
+  let zone: ControlPlane;
 
   beforeAll(async () => {
     // The zone CP registers its admission webhooks; the fake API calls them on this port.
@@ -37,8 +33,10 @@ describe('zone control plane with --environment kubernetes', () => {
     folder = mkdtempSync(join(tmpdir(), 'zonemesh-kube-'));
     const kubeconfig = join(folder, 'kubeconfig');
     writeFileSync(kubeconfig, api.kubeconfig());
-    global = await startCp('global', ['--mode', 'global', '--nats-url', nats.url], {});
-    zone = await startCp(
+    global = await startControlPlane('global', ['--mode', 'global', '--nats-url', nats.url], {
+      PATH: process.env.PATH ?? '',
+    });
+    zone = await startControlPlane(
       'zone-k',
       [
         '--mode',
@@ -53,44 +51,17 @@ describe('zone control plane with --environment kubernetes', () => {
         `127.0.0.1:${webhookPort}`,
       ],
       // HOME points nowhere useful: the API server must be found through KUBECONFIG.
-      { KUBECONFIG: kubeconfig, HOME: folder },
+      { PATH: process.env.PATH ?? '', KUBECONFIG: kubeconfig, HOME: folder },
     );
   });
 
   afterAll(async () => {
-    await zone?.process.stop();
-    await global?.process.stop();
+    await zone?.stop();
+    await global?.stop();
     await nats?.stop();
     await api?.close();
     rmSync(folder, { recursive: true, force: true });
   });
-
-  async function startCp(
-    name: string,
-    flags: string[],
-    env: Record<string, string>,
-  ): Promise<{ process: ManagedProcess; base: string }> {
-    const apiPort = await freePort();
-    const dpPort = await freePort();
-    const child = await startProcess({
-      command: zonemeshCp,
-      args: [
-        'run',
-        ...flags,
-        '--api-address',
-        `127.0.0.1:${apiPort}`,
-        '--dp-server-address',
-        `127.0.0.1:${dpPort}`,
-      ],
-      env: { PATH: process.env.PATH ?? '', ...env },
-      name,
-      readyPort: apiPort,
-      readyTimeoutMs: 30_000,
-    });
-    const base = `http://127.0.0.1:${apiPort}`;
-    await eventually(async () => expect((await fetch(`${base}/ready`)).status).toBe(200), 20_000);
-    return { process: child, base };
-  }
 
   async function names(base: string): Promise<string[]> {
     const response = await fetch(`${base}/meshes/default/dataplanes`);
@@ -111,7 +82,7 @@ describe('zone control plane with --environment kubernetes', () => {
   }
 
   it('registers ready pods behind services as Dataplanes, follows changes and deletes, and reports them to global', async () => {
-    expect(zone.process.output()).toContain('kubernetes api server found');
+    expect(zone.output()).toContain('kubernetes api server found');
     await eventually(async () =>
       expect(
         (
@@ -210,7 +181,7 @@ describe('zone control plane with --environment kubernetes', () => {
       modificationTime: string;
     };
     expect(after.modificationTime).toBe(untouched.modificationTime);
-    expect(zone.process.output()).toContain('watch history gone, listing again');
+    expect(zone.output()).toContain('watch history gone, listing again');
   });
 });
 
